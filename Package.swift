@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Shannon: a streaming statistics daemon over Kafka.
+// Arrows point one way: shannon → ShannonPipeline → (ShannonStats, ShannonKafka, ShannonZstd) → C shims.
+let package = Package(
+    name: "Shannon",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "shannon", targets: ["shannon"]),
+        .library(name: "ShannonStats", targets: ["ShannonStats"]),
+        .library(name: "ShannonKafka", targets: ["ShannonKafka"]),
+        .library(name: "ShannonZstd", targets: ["ShannonZstd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries from Debian packages (installed by ops/dev/install-deps.sh).
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+
+        // Pure statistics: no Kafka, no I/O, no Foundation JSON.
+        .target(name: "ShannonStats"),
+        .target(name: "ShannonZstd", dependencies: ["CZstd"]),
+        .target(
+            name: "ShannonKafka",
+            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "shannon",
+            dependencies: [
+                "ShannonStats", "ShannonKafka", "ShannonZstd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "ShannonStatsTests", dependencies: ["ShannonStats"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ShannonZstdTests", dependencies: ["ShannonZstd"]),
+        .testTarget(name: "ShannonKafkaTests", dependencies: ["ShannonKafka"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
