@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ShannonStats", targets: ["ShannonStats"]),
         .library(name: "ShannonKafka", targets: ["ShannonKafka"]),
         .library(name: "ShannonZstd", targets: ["ShannonZstd"]),
+        .library(name: "ShannonPipeline", targets: ["ShannonPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -37,10 +38,18 @@ let package = Package(
             name: "ShannonKafka",
             dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(
+            name: "ShannonPipeline",
+            dependencies: [
+                "ShannonStats", "ShannonKafka", "ShannonZstd",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "shannon",
             dependencies: [
-                "ShannonStats", "ShannonKafka", "ShannonZstd",
+                "ShannonStats", "ShannonKafka", "ShannonZstd", "ShannonPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -49,6 +58,7 @@ let package = Package(
         .testTarget(name: "ShannonStatsTests", dependencies: ["ShannonStats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ShannonZstdTests", dependencies: ["ShannonZstd"]),
         .testTarget(name: "ShannonKafkaTests", dependencies: ["ShannonKafka"]),
+        .testTarget(name: "ShannonPipelineTests", dependencies: ["ShannonPipeline"]),
     ],
     swiftLanguageModes: [.v6]
 )

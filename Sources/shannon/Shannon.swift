@@ -14,6 +14,6 @@ struct Shannon: ParsableCommand {
           shannon dev-broker               an embedded Kafka-protocol broker for local work
           shannon stats psi --help         the statistics on files, for backfills and audits
         """,
-        subcommands: []
+        subcommands: pipelineCommands + kafkaCommands + [StatsCommand.self, BenchCommand.self]
     )
 }

@@ -1,0 +1,4 @@
+import ArgumentParser
+
+/// Commands over pipelines (run, validate, alerts, checkpoint, demo).
+let pipelineCommands: [ParsableCommand.Type] = []

@@ -1,0 +1,4 @@
+import ArgumentParser
+
+/// `stats psi`, `stats iv`.
+let driftStatsCommands: [ParsableCommand.Type] = []

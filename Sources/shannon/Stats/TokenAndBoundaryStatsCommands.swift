@@ -1,0 +1,4 @@
+import ArgumentParser
+
+/// `stats entropy`, `stats boundaries`.
+let tokenAndBoundaryStatsCommands: [ParsableCommand.Type] = []

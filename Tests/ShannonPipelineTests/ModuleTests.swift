@@ -1,0 +1,6 @@
+import Testing
+@testable import ShannonPipeline
+
+@Test func fileFormatVersionIsOne() {
+    #expect(ShannonPipeline.fileFormatVersion == 1)
+}
