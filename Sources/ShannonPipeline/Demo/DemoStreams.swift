@@ -1,0 +1,187 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Generated but realistic input streams for `shannon demo` and the end-to-end tests.
+///
+/// Each stream knows what it injected (a drift, event boundaries, an entropy collapse), so the
+/// demo can print what was detected next to what was there to detect. All streams are
+/// deterministic for a seed: the same seed gives the same bytes and therefore the same alerts.
+public enum DemoStreams {
+    /// One Kafka record to produce.
+    public struct Record: Sendable {
+        public var key: [UInt8]
+        public var value: [UInt8]
+    }
+
+    /// Something a stream injected on purpose, for the demo's summary.
+    public struct Injection: Sendable, CustomStringConvertible {
+        public var key: String
+        public var what: String
+        /// Position (0-based, among that key's records) where it starts.
+        public var at: Int
+        public var description: String { "\(key): \(what) from record \(at)" }
+    }
+
+    public struct Stream: Sendable {
+        public var topic: String
+        public var records: [Record]
+        public var injections: [Injection]
+    }
+}
+
+/// SplitMix64: small, fast, and good enough for synthetic data; not for cryptography.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// Standard normal by Box–Muller (one of the pair; simplicity over speed).
+    public mutating func normal() -> Double {
+        let u1 = max(uniform(), 1e-300), u2 = uniform()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+}
+
+extension DemoStreams {
+    /// Credit scores per portfolio segment. The `retail` segment's scores shift down and
+    /// spread out from `shiftAt` on (a new applicant channel), which PSI must flag; labels
+    /// follow a logistic default model so IV is meaningful; `age_band` is the protected
+    /// attribute, and young applicants' scores are biased downwards after the shift.
+    /// About 0.3% of records are malformed in the ways a real producer gets wrong.
+    public static func creditScores(records: Int = 60_000, shiftAt: Int = 30_000, seed: UInt64 = 1) -> Stream {
+        var rng = SplitMix64(seed: seed)
+        let segments = ["retail", "sme", "card"]
+        let bands = ["18-24", "25-34", "35-54", "55+"]
+        var out: [Record] = []
+        out.reserveCapacity(records)
+        let t0: Int64 = 1_767_225_600_000 // 2026-01-01T00:00:00Z
+        for i in 0..<records {
+            let segment = segments[i % segments.count]
+            let band = bands[Int(rng.next() % UInt64(bands.count))]
+            let shifted = i >= shiftAt && segment == "retail"
+            var score = 650 + 60 * rng.normal()
+            if shifted { score = 615 + 80 * rng.normal() - (band == "18-24" ? 25 : 0) }
+            score = min(850, max(300, score)).rounded()
+            let pBad = 1 / (1 + exp((score - 560) / 35))
+            let bad = rng.uniform() < pBad ? 1 : 0
+            let id = "a-\(100_000 + i)"
+            let ts = t0 + Int64(i) * 50
+            var json = #"{"applicant_id":"\#(id)","segment":"\#(segment)","ts":\#(ts),"score":\#(Int(score)),"default_flag":\#(bad),"age_band":"\#(band)"}"#
+            if i % 331 == 17 { json = malformed(json, kind: i / 331) }
+            out.append(Record(key: Array(segment.utf8), value: Array(json.utf8)))
+        }
+        let injected = [Injection(key: "retail", what: "score shift (mean 650→615, sd 60→80; 18-24 a further −25)", at: shiftAt / segments.count)]
+        return Stream(topic: "credit-scores", records: out, injections: injected)
+    }
+
+    /// A few ways real producers break records; each must land in the dead-letter topic.
+    static func malformed(_ json: String, kind: Int) -> String {
+        switch kind % 4 {
+        case 0: return String(json.dropLast(5))                                   // truncated
+        case 1: return json.replacingFirst(#""score":"#, with: #""scor":"#)        // missing field
+        case 2: return json.replacingFirst(#""score":"#, with: #""score":"n/a","x":"#) // wrong type
+        default: return "not json at all"
+        }
+    }
+
+    /// Feature vectors per camera: segments (events) of 60–180 frames, each with its own mean
+    /// direction plus noise; the true boundaries are the segment starts.
+    public static func videoFeatures(cameras: Int = 3, framesPerCamera: Int = 3_000, dimension: Int = 16, seed: UInt64 = 2) -> Stream {
+        var rng = SplitMix64(seed: seed)
+        var perCamera: [[Record]] = []
+        var injections: [Injection] = []
+        let t0: Int64 = 1_767_225_600_000
+        for c in 0..<cameras {
+            let camera = "cam-\(c + 1)"
+            var records: [Record] = []
+            var frame = 0
+            var boundaries: [Int] = []
+            while frame < framesPerCamera {
+                let length = 60 + Int(rng.next() % 121)
+                if frame > 0 { boundaries.append(frame) }
+                let center = (0..<dimension).map { _ in rng.normal() }
+                let noise = 0.25 + 0.25 * rng.uniform()
+                for _ in 0..<length where frame < framesPerCamera {
+                    let v = center.map { $0 + noise * rng.normal() }
+                    let features = v.map { formatFloat($0) }.joined(separator: ",")
+                    let json = #"{"camera":"\#(camera)","frame":\#(frame),"ts":\#(t0 + Int64(frame) * 40),"features":[\#(features)]}"#
+                    records.append(Record(key: Array(camera.utf8), value: Array(json.utf8)))
+                    frame += 1
+                }
+            }
+            perCamera.append(records)
+            injections.append(Injection(key: camera, what: "\(boundaries.count) event boundaries at \(boundaries.prefix(6).map(String.init).joined(separator: ","))…", at: boundaries.first ?? 0))
+        }
+        // Interleave cameras as a real multiplexed feed would.
+        var out: [Record] = []
+        out.reserveCapacity(cameras * framesPerCamera)
+        for i in 0..<framesPerCamera { for c in 0..<cameras { out.append(perCamera[c][i]) } }
+        return Stream(topic: "video-features", records: out, injections: injections)
+    }
+
+    /// Completions of an LLM service per model: Zipf-distributed words, and from `collapseAt`
+    /// on, for `collapseLength` records, model `chat-b` gets stuck repeating a short phrase —
+    /// the entropy collapse the pipeline must flag — then recovers.
+    public static func tokenLogs(records: Int = 12_000, collapseAt: Int = 2_500, collapseLength: Int = 600, seed: UInt64 = 3) -> Stream {
+        var rng = SplitMix64(seed: seed)
+        let models = ["chat-a", "chat-b"]
+        let vocabulary = (0..<3000).map { "w\($0)" }
+        // Zipf(1.1) cumulative weights for inverse-CDF sampling.
+        var cumulative: [Double] = []
+        var total = 0.0
+        for r in 1...vocabulary.count { total += 1 / pow(Double(r), 1.1); cumulative.append(total) }
+        let loop = ["I", "am", "sorry", "I", "cannot"]
+        var out: [Record] = []
+        let t0: Int64 = 1_767_225_600_000
+        var perModel = [0, 0]
+        for i in 0..<records {
+            let m = i % models.count
+            let model = models[m]
+            let position = perModel[m]
+            perModel[m] += 1
+            let collapsed = model == "chat-b" && position >= collapseAt && position < collapseAt + collapseLength
+            let length = 20 + Int(rng.next() % 21)
+            var words: [String] = []
+            var logprobs: [String] = []
+            for j in 0..<length {
+                if collapsed {
+                    words.append(loop[j % loop.count])
+                    logprobs.append(formatFloat(-0.05 - 0.05 * rng.uniform()))
+                } else {
+                    let u = rng.uniform() * total
+                    var lo = 0, hi = cumulative.count - 1
+                    while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid] < u { lo = mid + 1 } else { hi = mid } }
+                    words.append(vocabulary[lo])
+                    let p = (1 / pow(Double(lo + 1), 1.1)) / total
+                    logprobs.append(formatFloat(log(p)))
+                }
+            }
+            let json = #"{"session":"s-\#(i / 40)","model":"\#(model)","ts":\#(t0 + Int64(i) * 100),"completion":"\#(words.joined(separator: " "))","logprobs":[\#(logprobs.joined(separator: ","))]}"#
+            out.append(Record(key: Array(model.utf8), value: Array(json.utf8)))
+        }
+        let injected = [Injection(key: "chat-b", what: "entropy collapse (repeating a 5-word loop) for \(collapseLength) records", at: collapseAt)]
+        return Stream(topic: "llm-tokens", records: out, injections: injected)
+    }
+
+    static func formatFloat(_ x: Double) -> String {
+        // Four decimals are plenty for synthetic features and keep records small.
+        let scaled = (x * 10_000).rounded() / 10_000
+        return "\(scaled)"
+    }
+}
+
+extension String {
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        replacing(target, with: replacement, maxReplacements: 1)
+    }
+}
