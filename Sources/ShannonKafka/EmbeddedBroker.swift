@@ -24,7 +24,7 @@ public final class EmbeddedBroker: Sendable {
         precondition(brokers >= 1, "a cluster needs at least one broker")
         let state = ClientState(logger: logger)
         // The cluster needs an rd_kafka_t for bookkeeping; a producer handle that never connects.
-        let conf = try KafkaConfiguration.make([:], defaults: ["log.connection.close": "false"])
+        let conf = try KafkaConfiguration.make([:], defaults: ["log_level": "4"])  // it has no bootstrap.servers by design
         state.install(on: conf)
         let handle = try KafkaConfiguration.newClient(RD_KAFKA_PRODUCER, conf: conf)
         guard let cluster = rd_kafka_mock_cluster_new(handle, Int32(brokers)) else {
