@@ -8,6 +8,8 @@ import Testing
         let broker = try EmbeddedBroker(brokers: 3)
         let topic = uniqueName("faults")
         try broker.createTopic(topic, partitions: 3, replicationFactor: 3)
+        // One leader per broker, so the broker taken down surely leads a partition.
+        for p in Int32(0)..<3 { try broker.setPartitionLeader(TopicPartition(topic, p), broker: p + 1) }
         let producer = try KafkaProducer(configuration: producerConfig(broker, [
             "statistics.interval.ms": "100", "retry.backoff.ms": "50", "reconnect.backoff.ms": "50",
             "reconnect.backoff.max.ms": "200",
@@ -20,7 +22,8 @@ import Testing
             }
         }
         try send(0..<1_000)
-        producer.poll(timeout: .milliseconds(100))
+        // Delivered first, so the producer holds a connection to every leader when one dies.
+        try producer.flush(timeout: .seconds(30))
         try broker.setBrokerDown(1)
         // Retriable failures on the surviving brokers too (NOT_ENOUGH_REPLICAS, 19).
         broker.pushRequestErrors(apiKey: KafkaAPIKey.produce, [19, 19, 19])
