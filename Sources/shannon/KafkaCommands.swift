@@ -1,4 +1,4 @@
 import ArgumentParser
 
 /// Commands over the Kafka layer alone (dev-broker, …).
-let kafkaCommands: [ParsableCommand.Type] = []
+let kafkaCommands: [ParsableCommand.Type] = [DevBrokerCommand.self]
