@@ -8,7 +8,7 @@ import Darwin
 
 /// The standard normal quantile Φ⁻¹(p), for the z of confidence intervals.
 ///
-/// Acklam's rational approximation (relative error < 1.2e-9) refined by one Halley step on
+/// Acklam's rational approximation (lower half; the upper half by symmetry) (relative error < 1.2e-9) refined by one Halley step on
 /// Φ(x) - p computed through `erfc`, which brings it to ~1e-15 (checked against
 /// `scipy.stats.norm.ppf` in the drift fixtures). Halley's step converges cubically, so one step
 /// from 1e-9 is below double rounding.
@@ -18,6 +18,9 @@ public enum NormalQuantile {
         guard p >= 0, p <= 1 else { return .nan }
         if p == 0 { return -.infinity }
         if p == 1 { return .infinity }
+        // Work in the lower tail, where Φ(x) - p keeps its relative precision; 1 - p is exact
+        // for p ≥ 1/2 (Sterbenz), so the upper tail loses nothing by the reflection.
+        if p > 0.5 { return -of(1 - p) }
         var x = acklam(p)
         // Halley refinement: e = Φ(x) - p, u = e / φ(x).
         let e = 0.5 * erfc(-x / 2.0.squareRoot()) - p
@@ -40,11 +43,6 @@ public enum NormalQuantile {
         if p < low {
             let q = (-2 * log(p)).squareRoot()
             return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
-                / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
-        }
-        if p > 1 - low {
-            let q = (-2 * log1p(-p)).squareRoot()
-            return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
                 / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
         }
         let q = p - 0.5
