@@ -6,7 +6,7 @@ struct DriftOptions: ParsableArguments {
     @Option(help: "Number of quantile bins taken from the reference data (ties can leave fewer).")
     var bins: Int = 10
 
-    @Option(help: ArgumentHelp("Explicit interior bin edges instead of quantiles, comma-separated and increasing.",
+    @Option(help: ArgumentHelp("Explicit interior bin edges instead of quantiles, comma-separated and increasing (write --edges=-1,0,1 when the first is negative).",
                                valueName: "a,b,…"))
     var edges: String?
 
