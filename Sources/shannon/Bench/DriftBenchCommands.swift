@@ -1,3 +1,4 @@
 import ArgumentParser
 
-let driftBenchCommands: [ParsableCommand.Type] = []
+/// `bench psi`.
+let driftBenchCommands: [ParsableCommand.Type] = [DriftPSIBenchCommand.self]

@@ -1,4 +1,4 @@
 import ArgumentParser
 
 /// `stats psi`, `stats iv`.
-let driftStatsCommands: [ParsableCommand.Type] = []
+let driftStatsCommands: [ParsableCommand.Type] = [DriftPSICommand.self, DriftIVCommand.self]

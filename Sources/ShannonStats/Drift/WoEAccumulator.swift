@@ -1,0 +1,161 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Weight of Evidence per bin and Information Value of a feature from labelled records
+/// (statistics.md §2): goods and bads counted over the same bins.
+///
+/// IV = J(good, bad) is the Jeffreys divergence between the goods' and the bads' binned
+/// distributions, so its SE and chi-square test are the PSI ones with p = g (n = G goods) and
+/// q = b (m = Bd bads), both sampled. WoE_i = ln(g_i / b_i): positive = safer than average.
+public struct WoEAccumulator: Sendable, Equatable {
+    public let binning: Binning
+    public private(set) var goods: [Int64]
+    public private(set) var bads: [Int64]
+    /// G and Bd.
+    public private(set) var goodTotal: Int64
+    public private(set) var badTotal: Int64
+
+    public init(binning: Binning) {
+        self.binning = binning
+        goods = Array(repeating: 0, count: binning.binCount)
+        bads = Array(repeating: 0, count: binning.binCount)
+        goodTotal = 0
+        badTotal = 0
+    }
+
+    /// Counts one labelled record. Returns false (counting nothing) when `x` has no bin.
+    @discardableResult
+    public mutating func add(_ x: Double, isBad: Bool) -> Bool {
+        guard let i = binning.index(of: x) else { return false }
+        if isBad {
+            bads[i] += 1
+            badTotal += 1
+        } else {
+            goods[i] += 1
+            goodTotal += 1
+        }
+        return true
+    }
+
+    /// Takes a labelled record out (sliding windows). Returns false, changing nothing, when `x`
+    /// has no bin or that bin holds no record of that label.
+    @discardableResult
+    public mutating func remove(_ x: Double, isBad: Bool) -> Bool {
+        guard let i = binning.index(of: x) else { return false }
+        if isBad {
+            guard bads[i] > 0 else { return false }
+            bads[i] -= 1
+            badTotal -= 1
+        } else {
+            guard goods[i] > 0 else { return false }
+            goods[i] -= 1
+            goodTotal -= 1
+        }
+        return true
+    }
+
+    public mutating func reset() {
+        for i in goods.indices {
+            goods[i] = 0
+            bads[i] = 0
+        }
+        goodTotal = 0
+        badTotal = 0
+    }
+
+    /// IV with SE, interval and test, and the WoE table with per-bin SE.
+    public func result(smoothing: Double = 0.5, confidence: Double = 0.95) -> IVResult {
+        let g = goods.map(Double.init)
+        let b = bads.map(Double.init)
+        let test = JeffreysTest(counts: g, reference: b, smoothing: smoothing, fixedReference: false, confidence: confidence)
+        let bigG = test.n, bigB = test.m
+        let rows = (0..<binning.binCount).map { i -> WoEBin in
+            let gi = test.p[i], bi = test.q[i]
+            let woe: Double
+            let woeSE: Double
+            if gi == 0 && bi == 0 {
+                woe = .nan // a = 0 and no record of either label: no evidence either way
+                woeSE = .nan
+            } else {
+                woe = log(gi / bi) // ±inf when one side is empty with a = 0
+                woeSE = ((1 - gi) / (bigG * gi) + (1 - bi) / (bigB * bi)).squareRoot()
+            }
+            return WoEBin(lower: binning.lowerEdge(ofBin: i), upper: binning.upperEdge(ofBin: i),
+                          isMissing: i == binning.missingBinIndex, goods: goods[i], bads: bads[i],
+                          g: gi, b: bi, woe: woe, woeSE: woeSE, contribution: test.contributions[i])
+        }
+        return IVResult(test: test, bins: rows)
+    }
+}
+
+/// One row of the WoE table.
+public struct WoEBin: Sendable, Equatable {
+    public var lower: Double
+    public var upper: Double
+    public var isMissing: Bool
+    public var goods: Int64
+    public var bads: Int64
+    /// Smoothed shares g_i of all goods and b_i of all bads.
+    public var g: Double
+    public var b: Double
+    /// ln(g_i / b_i) and its SE √((1-g_i)/(G g_i) + (1-b_i)/(Bd b_i)).
+    public var woe: Double
+    public var woeSE: Double
+    /// (g_i - b_i) · WoE_i, this bin's share of IV.
+    public var contribution: Double
+}
+
+/// What an IV stage reports.
+public struct IVResult: Sendable, Equatable {
+    /// The shared computation, P = goods, Q = bads.
+    public let test: JeffreysTest
+    public let bins: [WoEBin]
+
+    public var iv: Double { test.divergence }
+    public var se: Double { test.se }
+    public var seDelta: Double { test.seDelta }
+    public var ciLow: Double { test.ciLow }
+    public var ciHigh: Double { test.ciHigh }
+    public var statistic: Double { test.statistic }
+    public var df: Int { test.degreesOfFreedom }
+    public var pValue: Double { test.pValue }
+    public var goodTotal: Double { test.n }
+    public var badTotal: Double { test.m }
+}
+
+extension WoEAccumulator: StateCodable {
+    static let tag = StateTag("WOE1")
+
+    public func encode(to w: inout StateWriter) {
+        w.beginRecord(Self.tag, version: 1)
+        binning.encode(to: &w)
+        w.write(goods)
+        w.write(goodTotal)
+        w.write(bads)
+        w.write(badTotal)
+        w.endRecord()
+    }
+
+    public init(from r: inout StateReader) throws {
+        let v = try r.beginRecord(Self.tag)
+        try StateReader.check(v, tag: Self.tag, supported: 1...1)
+        let binning = try Binning(from: &r)
+        let goods = try r.readInt64s()
+        let goodTotal = try r.read(Int64.self)
+        let bads = try r.readInt64s()
+        let badTotal = try r.read(Int64.self)
+        try r.endRecord()
+        try BinCounts.validate(goods, bins: binning.binCount, total: goodTotal, name: "WOE1 goods")
+        try BinCounts.validate(bads, bins: binning.binCount, total: badTotal, name: "WOE1 bads")
+        self.binning = binning
+        self.goods = goods
+        self.bads = bads
+        self.goodTotal = goodTotal
+        self.badTotal = badTotal
+    }
+}
