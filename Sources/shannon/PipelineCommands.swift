@@ -1,4 +1,4 @@
 import ArgumentParser
 
 /// Commands over pipelines (run, validate, alerts, checkpoint, demo).
-let pipelineCommands: [ParsableCommand.Type] = []
+let pipelineCommands: [ParsableCommand.Type] = [ValidateCommand.self]

@@ -8,6 +8,11 @@ final class NodeReader {
     let file: String
     let environment: [String: String]
     private(set) var errors: [PipelineError] = []
+    /// Fields declared in `decode.fields` whose own declaration had an error: references to them
+    /// are not reported again.
+    var invalidFieldNames: Set<String> = []
+    /// Every name under `decode.fields`, valid or not, in file order (for "declared fields" hints).
+    var declaredFieldNames: [String] = []
 
     init(file: String, environment: [String: String]) {
         self.file = file

@@ -39,7 +39,7 @@ public enum PipelineLoader {
         } catch let error as PipelineErrors {
             throw error
         } catch {
-            throw PipelineErrors([yamlError(error, file: file)])
+            throw PipelineErrors([yamlError(error, file: file, text: yaml)])
         }
         let reader = NodeReader(file: file, environment: environment)
         let spec = SpecBuilder(reader: reader, baseDirectory: baseDirectory).build(root)
@@ -52,7 +52,7 @@ public enum PipelineLoader {
     }
 
     /// A Yams syntax error in our format (Yams' marks are already 1-based).
-    static func yamlError(_ error: any Error, file: String) -> PipelineError {
+    static func yamlError(_ error: any Error, file: String, text: String) -> PipelineError {
         guard let yaml = error as? YamlError else {
             return PipelineError(file: file, line: 1, column: 1, message: "YAML error: \(error)")
         }
@@ -64,7 +64,8 @@ public enum PipelineLoader {
                                  message: "YAML syntax error: \(problem)",
                                  hint: context.map { "\($0.text) at line \($0.mark.line), column \($0.mark.column)" })
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return PipelineError(file: file, line: context.mark.line, column: context.mark.column,
+            let (line, column) = secondOccurrence(of: duplicates.first ?? "", in: text, from: context.mark)
+            return PipelineError(file: file, line: line, column: column,
                                  message: "duplicate key `\(duplicates.joined(separator: "`, `"))` in a mapping",
                                  hint: "each key may appear once; remove or rename the repeated one")
         case .reader(let problem, _, _, _):
@@ -72,5 +73,28 @@ public enum PipelineLoader {
         default:
             return PipelineError(file: file, line: 1, column: 1, message: "YAML error: \(yaml)")
         }
+    }
+
+    /// Yams points a duplicate key at its mapping; the user wants the repeated key itself. Looks
+    /// for block-style `key:` lines at the mapping's column from the mapping on, and returns the
+    /// second (falls back to the mapping's position).
+    static func secondOccurrence(of key: String, in text: String, from mark: Mark) -> (Int, Int) {
+        var seen = 0
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where index + 1 >= mark.line {
+            let chars = Array(line)
+            var column = 0
+            while column < chars.count, chars[column] == " " || chars[column] == "-" { column += 1 }
+            guard column + 1 == mark.column else { continue }
+            let rest = String(chars[column...])
+            for form in [key, "\"\(key)\"", "'\(key)'"] where rest.hasPrefix(form) {
+                let after = rest.dropFirst(form.count).drop { $0 == " " }
+                if after.first == ":" {
+                    seen += 1
+                    if seen == 2 { return (index + 1, column + 1) }
+                }
+            }
+        }
+        return (mark.line, mark.column)
     }
 }

@@ -97,9 +97,9 @@ extension SpecBuilder {
     private func fieldRef(_ node: Node, _ what: String, fields: [FieldSpec], types: [FieldType],
                           decodeKnown: Bool, extra: [String] = []) -> String? {
         guard let name = reader.string(node, what) else { return nil }
-        guard decodeKnown else { return name }
+        guard decodeKnown, !reader.invalidFieldNames.contains(name) else { return name }
         guard let field = fields.first(where: { $0.name == name }) else {
-            let declared = fields.map(\.name)
+            let declared = reader.declaredFieldNames
             var hint = "declared fields: " + (declared.isEmpty ? "(none)" : declared.joined(separator: ", "))
             if !extra.isEmpty { hint += "; or " + extra.map { "`\($0)`" }.joined(separator: ", ") }
             if let near = Suggest.nearest(name, among: declared + extra) { hint = "did you mean `\(near)`? " + hint }

@@ -127,7 +127,12 @@ struct SpecBuilder {
         else { return spec }
         if fieldEntries.isEmpty { reader.error(fieldsNode.mark, "`fields` must declare at least one field") }
         for entry in fieldEntries {
-            if let field = field(entry) { spec.fields.append(field) }
+            reader.declaredFieldNames.append(entry.key)
+            if let field = field(entry) {
+                spec.fields.append(field)
+            } else {
+                reader.invalidFieldNames.insert(entry.key)
+            }
         }
         return spec
     }
