@@ -134,7 +134,10 @@ final class NodeReader {
         }
         switch Interpolation.apply(s.string, environment: environment) {
         case .success(let text):
-            return (text, s.style == .plain || s.style == .any)
+            // A value that came from the environment is typed by its content even when quoted:
+            // `${N}` must be quoted inside flow collections (`{` is a flow indicator), and the
+            // user meant the number it stands for.
+            return (text, s.style == .plain || s.style == .any || s.string.contains("${"))
         case .failure(let failure):
             let offset: Int
             let message: String
