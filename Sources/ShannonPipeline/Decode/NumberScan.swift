@@ -1,5 +1,6 @@
-/// Tells a number simdjson refused because it is out of range (`1e400`: a `not_finite` record)
-/// from a malformed one (`01`, `1.`: `malformed_json`). Runs only after a failed parse.
+/// Tells a number simdjson refused because it is out of range (`1e400`, or an integer beyond
+/// 64 bits: a `not_finite` record) from a malformed one (`01`, `1.`: `malformed_json`).
+/// Runs only after a failed parse, so it may be slow.
 enum NumberScan {
     static func hasOutOfRangeNumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var i = 0
@@ -18,7 +19,12 @@ enum NumberScan {
                 var j = i + 1
                 while j < n, isNumberByte(bytes[j]) { j += 1 }
                 let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self)
-                if isJSONNumber(text), let v = Double(text), !v.isFinite { return true }
+                if isJSONNumber(text), let v = Double(text) {
+                    if !v.isFinite { return true }
+                    // simdjson also refuses integers beyond 64 bits.
+                    let integral = !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
+                    if integral, Int64(text) == nil, UInt64(text) == nil { return true }
+                }
                 i = j
                 continue
             }
