@@ -32,6 +32,12 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]
         ),
 
+        // simdjson behind a C ABI (Debian libsimdjson-dev; DOM parser with runtime kernel dispatch).
+        .target(
+            name: "CSimdJSON",
+            linkerSettings: [.linkedLibrary("simdjson")]
+        ),
+
         // Pure statistics: no Kafka, no I/O, no Foundation JSON.
         .target(name: "ShannonStats"),
         .target(name: "ShannonZstd", dependencies: ["CZstd"]),
@@ -42,7 +48,7 @@ let package = Package(
         .target(
             name: "ShannonPipeline",
             dependencies: [
-                "ShannonStats", "ShannonKafka", "ShannonZstd",
+                "ShannonStats", "ShannonKafka", "ShannonZstd", "CSimdJSON",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -60,7 +66,10 @@ let package = Package(
         .testTarget(name: "ShannonStatsTests", dependencies: ["ShannonStats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ShannonZstdTests", dependencies: ["ShannonZstd"]),
         .testTarget(name: "ShannonKafkaTests", dependencies: ["ShannonKafka"]),
-        .testTarget(name: "ShannonPipelineTests", dependencies: ["ShannonPipeline"]),
+        .testTarget(
+            name: "ShannonPipelineTests", dependencies: ["ShannonPipeline"], resources: [.copy("Fixtures")]
+        ),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

@@ -1,0 +1,71 @@
+/// Token and category ids: FNV-1a 64 of the UTF-8 bytes (the same function as `csj_fnv1a64`,
+/// which hashes array tokens on the C side). Stable across runs, so ids can live in checkpoints.
+public enum TokenHash {
+    public static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+    public static let prime: UInt64 = 0x100_0000_01b3
+
+    @inline(__always)
+    public static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h = offsetBasis
+        for b in bytes { h = (h ^ UInt64(b)) &* prime }
+        return h
+    }
+
+    public static func fnv1a(_ text: String) -> UInt64 {
+        var h = offsetBasis
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* prime }
+        return h
+    }
+
+    /// Splits `bytes` (valid UTF-8) into tokens and writes their ids to `out` (capacity must be
+    /// at least `bytes.count`, the worst case). Returns the number of tokens.
+    @inline(__always)
+    static func tokenize(_ bytes: UnsafeRawBufferPointer, _ tokenizer: Tokenizer,
+                         into out: UnsafeMutablePointer<UInt64>) -> Int {
+        var n = 0
+        switch tokenizer {
+        case .whitespace:
+            var h = offsetBasis
+            var inToken = false
+            for b in bytes {
+                if b == 0x20 || (b >= 0x09 && b <= 0x0d) {
+                    if inToken { out[n] = h; n += 1; inToken = false; h = offsetBasis }
+                } else {
+                    h = (h ^ UInt64(b)) &* prime
+                    inToken = true
+                }
+            }
+            if inToken { out[n] = h; n += 1 }
+        case .words:
+            var h = offsetBasis
+            var inToken = false
+            for b in bytes {
+                let lower = b | 0x20
+                let isWord = (b >= 0x30 && b <= 0x39) || (lower >= 0x61 && lower <= 0x7a) || b >= 0x80
+                if isWord {
+                    let folded = (b >= 0x41 && b <= 0x5a) ? lower : b
+                    h = (h ^ UInt64(folded)) &* prime
+                    inToken = true
+                } else if inToken {
+                    out[n] = h; n += 1; inToken = false; h = offsetBasis
+                }
+            }
+            if inToken { out[n] = h; n += 1 }
+        case .chars:
+            var i = 0
+            let count = bytes.count
+            while i < count {
+                let lead = bytes[i]
+                let length = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4
+                var h = offsetBasis
+                var j = i
+                let end = min(i + length, count)
+                while j < end { h = (h ^ UInt64(bytes[j])) &* prime; j += 1 }
+                out[n] = h
+                n += 1
+                i = end
+            }
+        }
+        return n
+    }
+}
