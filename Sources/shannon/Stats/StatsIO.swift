@@ -41,9 +41,10 @@ struct StatsTable {
     /// Reads `path`; `.csv` is CSV, `.jsonl`/`.ndjson`/`.json` is JSON lines; otherwise the
     /// first non-blank character decides (`{` → JSON lines).
     static func read(path: String) throws -> StatsTable {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard var data = FileManager.default.contents(atPath: path) else {
             throw StatsInputError("cannot read \(path)")
         }
+        if data.starts(with: [0xEF, 0xBB, 0xBF]) { data = data.dropFirst(3) } // UTF-8 byte-order mark
         let lower = path.lowercased()
         let kind: Kind
         if lower.hasSuffix(".csv") {

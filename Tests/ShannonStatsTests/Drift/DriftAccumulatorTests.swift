@@ -20,6 +20,22 @@ import Testing
         #expect(m.binCount == 5 && m.index(of: .nan) == 4 && m.missingBinIndex == 4)
     }
 
+    /// The branch-free search against the definition (number of edges ≤ x), on every edge,
+    /// its neighbours and random values, for every bin count from 1 to 40.
+    @Test func lookupMatchesLinearCount() throws {
+        var rng = SplitMix64(seed: 8)
+        for count in 0..<40 {
+            var edges = (0..<count).map { _ in rng.uniform() * 10 - 5 }.sorted()
+            edges = edges.enumerated().filter { $0.offset == 0 || edges[$0.offset - 1] < $0.element }.map(\.element)
+            let b = try Binning(edges: edges)
+            var probes = edges + edges.map(\.nextUp) + edges.map(\.nextDown) + [-.infinity, .infinity, -0.0, 0]
+            probes += (0..<200).map { _ in rng.uniform() * 12 - 6 }
+            for x in probes {
+                #expect(b.index(of: x) == edges.filter { $0 <= x }.count, "x = \(x), \(edges.count) edges")
+            }
+        }
+    }
+
     @Test func invalidEdgesAreRejected() {
         #expect(throws: DriftError.self) { try Binning(edges: [0, 0]) }
         #expect(throws: DriftError.self) { try Binning(edges: [1, 0]) }
