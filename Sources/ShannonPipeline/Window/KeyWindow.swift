@@ -1,21 +1,14 @@
 import ShannonStats
 
-/// The runtime form of a stage's `window:` block.
-public enum WindowSpec: Equatable, Sendable {
-    /// `{ type: count, size }`
-    case countTumbling(size: Int)
-    /// `{ type: count, size, hop }`
-    case countSliding(size: Int, hop: Int)
-    /// `{ type: time, size, allowed_lateness }`, durations in milliseconds.
-    case eventTime(sizeMs: Int64, allowedLatenessMs: Int64, maxOpenWindows: Int? = nil)
-
+/// The runtime side of a stage's `window:` block (the case list lives with the spec).
+extension WindowSpec {
     /// A fresh window state for one key.
     public func makeWindow() -> KeyWindow {
         switch self {
         case let .countTumbling(size): KeyWindow(CountTumblingWindow(size: size))
         case let .countSliding(size, hop): KeyWindow(CountSlidingWindow(size: size, hop: hop))
-        case let .eventTime(size, lateness, cap):
-            KeyWindow(EventTimeTumblingWindow(size: size, allowedLateness: lateness, maxOpenWindows: cap))
+        case let .eventTimeTumbling(size, lateness):
+            KeyWindow(EventTimeTumblingWindow(size: size, allowedLateness: lateness))
         }
     }
 
@@ -23,14 +16,14 @@ public enum WindowSpec: Equatable, Sendable {
     public var slots: Int {
         switch self {
         case .countTumbling, .countSliding: 1
-        case let .eventTime(size, lateness, cap):
-            cap ?? EventTimeTumblingWindow.defaultMaxOpenWindows(size: size, allowedLateness: lateness)
+        case let .eventTimeTumbling(size, lateness):
+            EventTimeTumblingWindow.defaultMaxOpenWindows(size: size, allowedLateness: lateness)
         }
     }
 
     /// Whether records need an event time.
     public var needsEventTime: Bool {
-        if case .eventTime = self { return true }
+        if case .eventTimeTumbling = self { return true }
         return false
     }
 
@@ -39,7 +32,7 @@ public enum WindowSpec: Equatable, Sendable {
         switch self {
         case let .countTumbling(size): "count(size=\(size))"
         case let .countSliding(size, hop): "count(size=\(size),hop=\(hop))"
-        case let .eventTime(size, lateness, cap): "time(size=\(size)ms,lateness=\(lateness)ms,open=\(cap.map(String.init) ?? "default"))"
+        case let .eventTimeTumbling(size, lateness): "time(size=\(size)ms,lateness=\(lateness)ms)"
         }
     }
 }

@@ -184,10 +184,10 @@ private struct Driver {
         let times: [Int64] = [0, 5, 12, 3, 25, 31, 40]
         #expect(run(.countTumbling(size: 3), times).map(\.records) == [3, 3])
         #expect(run(.countSliding(size: 3, hop: 2), times).map(\.startOffset) == [0, 2, 4])
-        #expect(run(.eventTime(sizeMs: 10, allowedLatenessMs: 0), times).map(\.startTime) == [0, 10, 20, 30, 40])
-        #expect(WindowSpec.eventTime(sizeMs: 10, allowedLatenessMs: 25).slots == 4)
+        #expect(run(.eventTimeTumbling(sizeMs: 10, allowedLatenessMs: 0), times).map(\.startTime) == [0, 10, 20, 30, 40])
+        #expect(WindowSpec.eventTimeTumbling(sizeMs: 10, allowedLatenessMs: 25).slots == 4)
         #expect(WindowSpec.countSliding(size: 3, hop: 2).makeWindow().addsBeforeClose)
-        var k = WindowSpec.eventTime(sizeMs: 10, allowedLatenessMs: 5).makeWindow()
+        var k = WindowSpec.eventTimeTumbling(sizeMs: 10, allowedLatenessMs: 5).makeWindow()
         _ = k.add(offset: 0, eventTime: 3)
         #expect(try KeyWindow(encodedState: k.encodedState()) == k)
     }
