@@ -23,6 +23,12 @@ public struct GroupDivergenceAccumulator: Sendable, Equatable {
     @discardableResult
     public mutating func add(_ x: Double, group: Int) -> Bool {
         guard let i = binning.index(of: x) else { return false }
+        return add(bin: i, group: group)
+    }
+
+    /// Counts a record of `group` in bin `i`; false, counting nothing, for another group.
+    @discardableResult
+    public mutating func add(bin i: Int, group: Int) -> Bool {
         switch group {
         case 0:
             group0[i] += 1
@@ -40,6 +46,12 @@ public struct GroupDivergenceAccumulator: Sendable, Equatable {
     @discardableResult
     public mutating func remove(_ x: Double, group: Int) -> Bool {
         guard let i = binning.index(of: x) else { return false }
+        return remove(bin: i, group: group)
+    }
+
+    /// Takes a record of `group` out of bin `i`; false, changing nothing, if it cannot be there.
+    @discardableResult
+    public mutating func remove(bin i: Int, group: Int) -> Bool {
         switch group {
         case 0 where group0[i] > 0:
             group0[i] -= 1

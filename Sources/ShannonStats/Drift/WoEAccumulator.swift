@@ -32,6 +32,13 @@ public struct WoEAccumulator: Sendable, Equatable {
     @discardableResult
     public mutating func add(_ x: Double, isBad: Bool) -> Bool {
         guard let i = binning.index(of: x) else { return false }
+        add(bin: i, isBad: isBad)
+        return true
+    }
+
+    /// Counts one labelled record in bin `i` (when the caller already knows it, e.g. a sliding
+    /// window replaying its ring).
+    public mutating func add(bin i: Int, isBad: Bool) {
         if isBad {
             bads[i] += 1
             badTotal += 1
@@ -39,7 +46,6 @@ public struct WoEAccumulator: Sendable, Equatable {
             goods[i] += 1
             goodTotal += 1
         }
-        return true
     }
 
     /// Takes a labelled record out (sliding windows). Returns false, changing nothing, when `x`
@@ -47,6 +53,12 @@ public struct WoEAccumulator: Sendable, Equatable {
     @discardableResult
     public mutating func remove(_ x: Double, isBad: Bool) -> Bool {
         guard let i = binning.index(of: x) else { return false }
+        return remove(bin: i, isBad: isBad)
+    }
+
+    /// Takes a labelled record out of bin `i`; false, changing nothing, if that bin holds none.
+    @discardableResult
+    public mutating func remove(bin i: Int, isBad: Bool) -> Bool {
         if isBad {
             guard bads[i] > 0 else { return false }
             bads[i] -= 1

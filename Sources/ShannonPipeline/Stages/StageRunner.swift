@@ -1,0 +1,258 @@
+import ShannonStats
+
+/// Everything about one stage that is the same in every partition: its spec, the alert policy,
+/// which decoder fields it reads and how to make a fresh estimator. Built once per pipeline.
+final class StageContext<E: StageEstimator> {
+    let pipeline: String
+    let spec: StageSpec
+    let policy: AlertPolicy?
+    /// The metric alert rules read (`alert.metric`, default the headline).
+    let alertMetric: String
+    let headlineName: String
+    let input: Int
+    let second: Int
+    /// Decoder field of `key_by: <field>`; nil for the partition or the record key.
+    let keyField: Int?
+    let makeEstimator: () -> E
+    let isEventTime: Bool
+    /// Count-sliding windows keep their estimator across closes; the others reset it.
+    let resetsOnClose: Bool
+
+    init(pipeline: String, spec: StageSpec, policy: AlertPolicy?, input: Int, second: Int, keyField: Int?,
+         makeEstimator: @escaping () -> E) {
+        self.pipeline = pipeline
+        self.spec = spec
+        self.policy = policy
+        self.headlineName = spec.type.headlineMetric
+        self.alertMetric = spec.alert?.metric ?? spec.type.headlineMetric
+        self.input = input
+        self.second = second
+        self.keyField = keyField
+        self.makeEstimator = makeEstimator
+        self.isEventTime = spec.window.needsEventTime
+        if case .countSliding = spec.window { resetsOnClose = false } else { resetsOnClose = true }
+    }
+}
+
+/// One key's share of a stage: its window, its estimator and its alert lifecycle — the unit a
+/// checkpoint entry holds.
+struct KeyState<E: StageEstimator>: StateCodable {
+    static var tag: StateTag { StateTag("KEYS") }
+    var window: KeyWindow
+    var estimator: E
+    var rule: AlertRuleState
+
+    init(window: KeyWindow, estimator: E, rule: AlertRuleState = AlertRuleState()) {
+        self.window = window
+        self.estimator = estimator
+        self.rule = rule
+    }
+
+    func encode(to w: inout StateWriter) {
+        w.beginRecord(Self.tag, version: 1)
+        window.encode(to: &w)
+        estimator.encode(to: &w)
+        rule.encode(to: &w)
+        w.endRecord()
+    }
+
+    init(from r: inout StateReader) throws {
+        try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
+        window = try KeyWindow(from: &r)
+        estimator = try E(from: &r)
+        rule = try AlertRuleState(from: &r)
+        try r.endRecord()
+    }
+}
+
+/// Where the current record came from, for window bounds, alert windows and dead letters.
+struct RecordPosition {
+    var topic: String
+    var partition: Int32
+    var offset: Int64
+    var eventTime: Int64?
+    /// The Kafka message key, for `key_by: record_key` without `decode.key`.
+    var kafkaKey: UnsafeRawBufferPointer?
+}
+
+/// What processing one record produced beyond state changes: closed windows (with an alert
+/// decision, if any) and whether the record was late for this stage.
+struct StageEmission {
+    var stage: String
+    var stageType: StageType
+    var key: String
+    var window: AlertWindow
+    var report: StageReport
+    var alert: Alert?
+}
+
+/// The state of one stage in one partition: a `KeyState` per key.
+///
+/// A class so that the partition's list of stages can hold it in an enum and mutate it in
+/// place (a struct payload would be copied, dictionary and all, on every record).
+final class StageRunner<E: StageEstimator> {
+    let context: StageContext<E>
+    private(set) var keys: [UInt64: KeyState<E>] = [:]
+    private(set) var keyText: [UInt64: String] = [:]
+
+    init(context: StageContext<E>) {
+        self.context = context
+    }
+
+    /// Processes the decoder's current record. Returns false when the record is late for this
+    /// stage's event-time window (the caller dead-letters it once, whatever the stage).
+    func process(_ decoder: RecordDecoder, at position: RecordPosition, now: Int64,
+                 emissions: inout [StageEmission]) -> Bool {
+        let keyID = self.keyID(decoder, position)
+        if keys[keyID] == nil {
+            keys[keyID] = KeyState(window: context.spec.window.makeWindow(), estimator: context.makeEstimator())
+            keyText[keyID] = text(decoder, position)
+        }
+        let input = StageInput(decoder: decoder, field: context.input, second: context.second)
+        let time = context.isEventTime ? position.eventTime : nil
+        if context.isEventTime && time == nil { return true } // no event time: nothing to window
+        var event: StageReport?
+        let step = keys[keyID]!.window.add(offset: position.offset, eventTime: time)
+        var late = false
+        if keys[keyID]!.window.addsBeforeClose {
+            late = apply(step, keyID, input, &event)
+            drain(keyID, position, now, &emissions)
+        } else {
+            drain(keyID, position, now, &emissions)
+            late = apply(step, keyID, input, &event)
+        }
+        if let event { emit(event: event, keyID, position, now, &emissions) }
+        return !late
+    }
+
+    /// Closes every open event-time window (end of a bounded run).
+    func closeAll(topic: String, partition: Int32, now: Int64, emissions: inout [StageEmission]) {
+        let position = RecordPosition(topic: topic, partition: partition, offset: -1)
+        for keyID in keys.keys.sorted() {
+            keys[keyID]!.window.closeAll()
+            drain(keyID, position, now, &emissions)
+        }
+    }
+
+    private func apply(_ step: WindowStep, _ keyID: UInt64, _ input: StageInput, _ event: inout StageReport?) -> Bool {
+        switch step {
+        case let .accepted(slot, evictsOldest):
+            _ = keys[keyID]!.estimator.add(input, slot: slot, evictOldest: evictsOldest, event: &event)
+            return false
+        case .late:
+            return true
+        }
+    }
+
+    private func drain(_ keyID: UInt64, _ position: RecordPosition, _ now: Int64, _ emissions: inout [StageEmission]) {
+        while let closed = keys[keyID]!.window.nextClosed() {
+            let report = keys[keyID]!.estimator.report(slot: closed.slot)
+            if context.resetsOnClose { keys[keyID]!.estimator.reset(slot: closed.slot) }
+            let window = AlertWindow(topic: position.topic, partition: position.partition, bounds: closed.bounds)
+            var alert: Alert?
+            if let policy = context.policy, report.alertable {
+                let reading = report.reading(metric: context.alertMetric, headlineName: context.headlineName)
+                if let decision = keys[keyID]!.rule.evaluate(reading, policy: policy) {
+                    alert = makeAlert(report, reading, decision, window, keyID, now)
+                }
+            }
+            emissions.append(StageEmission(stage: context.spec.id, stageType: context.spec.type,
+                                           key: keyText[keyID] ?? "", window: window, report: report, alert: alert))
+        }
+    }
+
+    /// Event stages (boundaries) judge each event on its own: a fresh rule state, so two
+    /// boundaries in a row are two alerts, not one long firing.
+    private func emit(event report: StageReport, _ keyID: UInt64, _ position: RecordPosition, _ now: Int64,
+                      _ emissions: inout [StageEmission]) {
+        let records = report.figures.first { $0.name == "event_length" }.map { Int($0.value) } ?? 1
+        let window = AlertWindow(topic: position.topic, partition: position.partition, startOffset: position.offset,
+                                 endOffset: position.offset, startTime: position.eventTime, endTime: position.eventTime,
+                                 records: records)
+        var alert: Alert?
+        if let policy = context.policy {
+            var rule = AlertRuleState()
+            let reading = report.reading(metric: context.alertMetric, headlineName: context.headlineName)
+            if let decision = rule.evaluate(reading, policy: policy) {
+                alert = makeAlert(report, reading, decision, window, keyID, now, eventTime: false)
+            }
+        }
+        emissions.append(StageEmission(stage: context.spec.id, stageType: context.spec.type,
+                                       key: keyText[keyID] ?? "", window: window, report: report, alert: alert))
+    }
+
+    private func makeAlert(_ report: StageReport, _ reading: MetricReading, _ decision: AlertDecision,
+                           _ window: AlertWindow, _ keyID: UInt64, _ now: Int64, eventTime: Bool? = nil) -> Alert {
+        var detail = report.detail
+        if decision.baselineMean != nil || decision.z != nil, case var .object(members) = detail {
+            members.append(JSONMember("baseline", .object([
+                JSONMember("mean", decision.baselineMean.map(JSONValue.number) ?? .null),
+                JSONMember("sd", decision.baselineSD.map(JSONValue.number) ?? .null),
+                JSONMember("z", decision.z.map(JSONValue.number) ?? .null),
+            ])))
+            detail = .object(members)
+        }
+        return Alert(pipeline: context.pipeline, stage: context.spec.id, stageType: context.spec.type.rawValue,
+                     key: keyText[keyID] ?? "", metric: context.alertMetric, reading: reading, decision: decision,
+                     window: window, windowIsEventTime: eventTime ?? context.isEventTime, detail: detail,
+                     emittedAt: now)
+    }
+
+    // MARK: Keys
+
+    private func keyID(_ d: RecordDecoder, _ p: RecordPosition) -> UInt64 {
+        switch context.spec.keyBy {
+        case .partition: return StageKeys.partitionID
+        case .field:
+            let f = context.keyField!
+            return d.isPresent(f) ? d.categoryID(f) : StageKeys.missingID
+        case .recordKey:
+            if let id = d.keyID { return id }
+            guard let k = p.kafkaKey else { return StageKeys.missingID }
+            return StageKeys.id(of: k)
+        }
+    }
+
+    private func text(_ d: RecordDecoder, _ p: RecordPosition) -> String {
+        switch context.spec.keyBy {
+        case .partition: return StageKeys.partition
+        case .field:
+            let f = context.keyField!
+            return d.isPresent(f) ? d.categoryText(f) : ""
+        case .recordKey:
+            if let bytes = d.keyBytes { return String(decoding: bytes, as: UTF8.self) }
+            guard let k = p.kafkaKey else { return "" }
+            return String(decoding: k, as: UTF8.self)
+        }
+    }
+
+    // MARK: Checkpoints
+
+    /// One entry per key, in key order so the same state gives the same bytes.
+    func checkpointEntries() -> [CheckpointEntry] {
+        keyText.sorted { $0.value < $1.value }.map { id, text in
+            CheckpointEntry(stageId: context.spec.id, key: text, state: keys[id]!.encodedState())
+        }
+    }
+
+    /// Restores one key from a checkpoint entry.
+    func restore(_ entry: CheckpointEntry) throws {
+        let id = entry.key == StageKeys.partition && context.spec.keyBy == .partition
+            ? StageKeys.partitionID : StageKeys.id(of: entry.key)
+        keys[id] = try KeyState<E>(encodedState: entry.state)
+        keyText[id] = entry.key
+    }
+}
+
+/// Key ids are the FNV-1a 64 hash of the key's text, the same hash the decoder gives category
+/// fields, so a key restored from a checkpoint by its text finds the records that follow.
+enum StageKeys {
+    /// The one key of `key_by: "*"` (the default): the whole partition.
+    static let partition = "*"
+    static let partitionID = id(of: partition)
+    /// The key of records whose key field is missing.
+    static let missingID = id(of: "")
+
+    static func id(of text: String) -> UInt64 { TokenHash.fnv1a(text) }
+    static func id(of bytes: UnsafeRawBufferPointer) -> UInt64 { TokenHash.fnv1a(bytes) }
+}
