@@ -1,3 +1,5 @@
 import ArgumentParser
 
-let tokenAndBoundaryBenchCommands: [ParsableCommand.Type] = []
+let tokenAndBoundaryBenchCommands: [ParsableCommand.Type] = [
+    EntropyBenchCommand.self, BoundaryQualityBenchCommand.self, BoundaryKernelBenchCommand.self,
+]

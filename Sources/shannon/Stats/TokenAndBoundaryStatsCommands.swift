@@ -1,4 +1,4 @@
 import ArgumentParser
 
 /// `stats entropy`, `stats boundaries`.
-let tokenAndBoundaryStatsCommands: [ParsableCommand.Type] = []
+let tokenAndBoundaryStatsCommands: [ParsableCommand.Type] = [EntropyStatsCommand.self, BoundariesStatsCommand.self]

@@ -1,0 +1,150 @@
+extension BoundaryParameters {
+    func encode(to w: inout StateWriter) {
+        switch anticipator {
+        case .last: w.write(UInt8(0)); w.write(0.0)
+        case let .mean(l): w.write(UInt8(1)); w.write(Double(l))
+        case let .ewma(a): w.write(UInt8(2)); w.write(a)
+        case let .linear(l): w.write(UInt8(3)); w.write(Double(l))
+        }
+        switch error {
+        case .cosine: w.write(UInt8(0))
+        case .standardisedAbsolute: w.write(UInt8(1))
+        case .standardisedSquared: w.write(UInt8(2))
+        }
+        switch test {
+        case let .gaussian(tau): w.write(UInt8(0)); w.write(tau)
+        case let .studentT(alpha): w.write(UInt8(1)); w.write(alpha)
+        }
+        w.write(nMin)
+        w.write(kMax)
+        w.write(sigmaFloor)
+        w.write(refractoryGap)
+    }
+
+    init(from r: inout StateReader) throws {
+        let a = try r.read(UInt8.self)
+        let ap = try r.readDouble()
+        func length() throws -> Int {
+            guard ap >= 1, ap <= 65536, ap == ap.rounded() else { throw StateDecodingError.invalid("anticipator length \(ap)") }
+            return Int(ap)
+        }
+        let anticipator: Anticipator
+        switch a {
+        case 0: anticipator = .last
+        case 1: anticipator = .mean(length: try length())
+        case 2: anticipator = .ewma(alpha: ap)
+        case 3: anticipator = .linear(length: try length())
+        default: throw StateDecodingError.invalid("anticipator \(a)")
+        }
+        let error: PredictionErrorKind
+        switch try r.read(UInt8.self) {
+        case 0: error = .cosine
+        case 1: error = .standardisedAbsolute
+        case 2: error = .standardisedSquared
+        case let k: throw StateDecodingError.invalid("error kind \(k)")
+        }
+        let t = try r.read(UInt8.self)
+        let tp = try r.readDouble()
+        let test: BoundaryTest
+        switch t {
+        case 0: test = .gaussian(tau: tp)
+        case 1: test = .studentT(alpha: tp)
+        default: throw StateDecodingError.invalid("test kind \(t)")
+        }
+        self.init(anticipator: anticipator, error: error, test: test,
+                  nMin: try r.readCount(limit: 1 << 20), kMax: try r.readCount(limit: 1 << 20),
+                  sigmaFloor: try r.readDouble(), refractoryGap: try r.readCount())
+        if let problem { throw StateDecodingError.invalid(problem) }
+    }
+}
+
+extension EventBoundaryDetector: StateCodable {
+    public static let stateTag = StateTag("GEBD")
+
+    /// Writes every buffer whole (unused slots included) so a decoded detector continues
+    /// bit-for-bit like the one that was saved.
+    public func encode(to w: inout StateWriter) {
+        w.beginRecord(Self.stateTag, version: 1)
+        w.write(dimension)
+        parameters.encode(to: &w)
+        w.write(position)
+        w.write(eventStart)
+        w.write(lastBoundary)
+        w.write(contextCount)
+        w.write(contextHead)
+        w.write(context)
+        w.write(scaleCount)
+        w.write(scale)
+        w.write(hasPrevious)
+        w.write(previous)
+        w.write(memory.count)
+        w.write(memory.head)
+        w.write(memory.mean)
+        w.write(memory.m2)
+        w.write(memory.removals)
+        w.write(memory.values)
+        w.endRecord()
+    }
+
+    public init(from r: inout StateReader) throws {
+        let version = try r.beginRecord(Self.stateTag)
+        try StateReader.check(version, tag: Self.stateTag, supported: 1...1)
+        let dimension = try r.readCount(limit: 1 << 24)
+        guard dimension >= 1 else { throw StateDecodingError.invalid("dimension 0") }
+        let parameters = try BoundaryParameters(from: &r)
+        let position = try r.readCount()
+        let eventStart = try r.readCount(limit: position)
+        let lastBoundary = try r.readInt()
+        let contextLength = parameters.anticipator.contextLength
+        let contextCount = try r.readCount(limit: contextLength)
+        let contextHead = try r.readCount(limit: contextLength - 1)
+        let context = try r.readDoubles()
+        let scaleCount = try r.readCount(limit: position)
+        let scale = try r.readDoubles()
+        let hasPrevious = try r.readBool()
+        let previous = try r.readDoubles()
+        let memCount = try r.readCount(limit: parameters.kMax)
+        let memHead = try r.readCount(limit: parameters.kMax - 1)
+        let mean = try r.readDouble()
+        let m2 = try r.readDouble()
+        let removals = try r.readCount(limit: parameters.kMax - 1)
+        let values = try r.readDoubles()
+        try r.endRecord()
+
+        guard context.count == contextLength * dimension, scale.count == dimension,
+              previous.count == dimension, values.count == parameters.kMax
+        else { throw StateDecodingError.invalid("buffer sizes do not match D = \(dimension)") }
+        guard lastBoundary >= -1, lastBoundary < position,
+              lastBoundary == -1 ? eventStart == 0 : eventStart == lastBoundary,
+              hasPrevious == (position > 0), scaleCount == Swift.max(position - 1, 0),
+              contextCount <= position - eventStart, memCount <= position - eventStart
+        else { throw StateDecodingError.invalid("detector positions inconsistent") }
+        guard context.allSatisfy(\.isFinite), previous.allSatisfy(\.isFinite),
+              scale.allSatisfy({ $0.isFinite && $0 >= 0 }), values.allSatisfy({ $0.isFinite && $0 >= 0 })
+        else { throw StateDecodingError.invalid("non-finite or negative values in the state") }
+        var memory = ErrorMemory(capacity: parameters.kMax)
+        memory.values = values
+        memory.count = memCount
+        memory.head = memHead
+        let (exactMean, exactM2) = memory.exactMoments()
+        let tolerance = 1e-6 * Swift.max(1, abs(exactMean), exactM2)
+        guard mean.isFinite, m2.isFinite, abs(mean - exactMean) <= tolerance, abs(m2 - exactM2) <= tolerance * Swift.max(1, Double(memCount))
+        else { throw StateDecodingError.invalid("error memory moments disagree with its contents") }
+        memory.mean = mean
+        memory.m2 = m2
+        memory.removals = removals
+
+        self.init(dimension: dimension, parameters: parameters)
+        self.position = position
+        self.eventStart = eventStart
+        self.lastBoundary = lastBoundary
+        self.context = context
+        self.contextCount = contextCount
+        self.contextHead = contextHead
+        self.scale = scale
+        self.scaleCount = scaleCount
+        self.previous = previous
+        self.hasPrevious = hasPrevious
+        self.memory = memory
+    }
+}

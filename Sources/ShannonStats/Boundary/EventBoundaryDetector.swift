@@ -1,0 +1,221 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Online generic event-boundary detection (On-GEBD) on a stream of D-dimensional vectors.
+///
+/// Per record: an anticipator predicts the vector from the current event's past, the prediction
+/// error is tested against the errors seen so far in this event, and a boundary is emitted when
+/// the error is improbably large for this event. The threshold therefore adapts to each event's
+/// own noise. On a boundary the error memory and the anticipator context are cleared: the
+/// boundary record is the first record of the new event.
+///
+/// All buffers are allocated at init; `update` allocates nothing and is O(L·D) (L the
+/// anticipator's context length), i.e. O(1) in the length of the stream.
+public struct EventBoundaryDetector: Sendable {
+    public let dimension: Int
+    public let parameters: BoundaryParameters
+    /// Records seen.
+    public internal(set) var position = 0
+    /// Position of the current event's first record.
+    public internal(set) var eventStart = 0
+    /// Position of the last boundary (-1 before the first).
+    public internal(set) var lastBoundary = -1
+
+    /// Context ring: `contextLength` vectors of D values, row-major; for `ewma` one row holding
+    /// the running mean.
+    var context: [Double]
+    var contextCount = 0
+    var contextHead = 0
+    /// Running mean of squared first differences per dimension (the scale s_d², never reset).
+    var scale: [Double]
+    var scaleCount = 0
+    /// The last (cleaned) vector: first differences and carrying missing values forward.
+    var previous: [Double]
+    var hasPrevious = false
+    var memory: ErrorMemory
+    /// Scratch for the cleaned input and the prediction (not state).
+    var current: [Double]
+    var prediction: [Double]
+
+    /// The largest per-dimension standardised error, keeping the memory's moments finite.
+    static let errorCap = 1000.0
+
+    public init(dimension: Int, parameters: BoundaryParameters = .default) {
+        precondition(dimension >= 1, "dimension must be at least 1")
+        if let problem = parameters.problem { preconditionFailure(problem) }
+        self.dimension = dimension
+        self.parameters = parameters
+        context = [Double](repeating: 0, count: parameters.anticipator.contextLength * dimension)
+        scale = [Double](repeating: 0, count: dimension)
+        previous = [Double](repeating: 0, count: dimension)
+        memory = ErrorMemory(capacity: parameters.kMax)
+        current = [Double](repeating: 0, count: dimension)
+        prediction = [Double](repeating: 0, count: dimension)
+    }
+
+    /// Feeds one vector. Non-finite components (missing values) are replaced by the last value
+    /// of that dimension (0 before any).
+    /// - Returns: the boundary this record starts, if any.
+    public mutating func update(_ v: UnsafeBufferPointer<Float>) -> Boundary? {
+        precondition(v.count == dimension, "vector has \(v.count) components, expected \(dimension)")
+        for d in 0..<dimension {
+            let x = v[d]
+            current[d] = x.isFinite ? Double(x) : (hasPrevious ? previous[d] : 0)
+        }
+        return step()
+    }
+
+    /// Convenience for arrays.
+    public mutating func update(_ v: [Float]) -> Boundary? {
+        v.withUnsafeBufferPointer { update($0) }
+    }
+
+    private mutating func step() -> Boundary? {
+        let e: Double? = contextCount > 0 ? predictionError() : nil
+        if hasPrevious {
+            let n = Double(scaleCount + 1)
+            for d in 0..<dimension {
+                let diff = current[d] - previous[d]
+                scale[d] += (diff * diff - scale[d]) / n
+            }
+            scaleCount += 1
+        }
+        for d in 0..<dimension { previous[d] = current[d] }
+        hasPrevious = true
+
+        var boundary: Boundary?
+        if let e {
+            let armed = lastBoundary < 0 || position - lastBoundary > parameters.refractoryGap
+            if memory.count >= parameters.nMin && armed {
+                boundary = test(e)
+            }
+            if let b = boundary {
+                _ = b
+                memory.clear()
+                contextCount = 0
+                contextHead = 0
+                lastBoundary = position
+                eventStart = position
+            } else {
+                memory.add(e)
+            }
+        }
+        pushContext()
+        position += 1
+        return boundary
+    }
+
+    private func test(_ e: Double) -> Boundary? {
+        let mu = memory.mean
+        let sigma = memory.sd
+        let denom = Swift.max(sigma, parameters.sigmaFloor)
+        let z = (e - mu) / denom
+        switch parameters.test {
+        case let .gaussian(tau):
+            guard z > tau else { return nil }
+            return Boundary(position: position, error: e, z: z, mu: mu, sigma: sigma,
+                            eventLength: position - eventStart, pValue: nil)
+        case let .studentT(alpha):
+            let n = Double(memory.count)
+            let t = z / (1 + 1 / n).squareRoot()
+            let p = StudentT.survival(t, degreesOfFreedom: n - 1)
+            guard p < alpha else { return nil }
+            return Boundary(position: position, error: e, z: t, mu: mu, sigma: sigma,
+                            eventLength: position - eventStart, pValue: p)
+        }
+    }
+
+    /// Row index of the i-th oldest context vector.
+    @inline(__always) private func row(_ i: Int) -> Int {
+        let l = parameters.anticipator.contextLength
+        return (contextHead - contextCount + i + l) % l
+    }
+
+    private mutating func predictionError() -> Double {
+        let dim = dimension
+        switch parameters.anticipator {
+        case .last, .ewma:
+            let r = row(contextCount - 1) * dim
+            for d in 0..<dim { prediction[d] = context[r + d] }
+        case .mean:
+            for d in 0..<dim { prediction[d] = 0 }
+            for i in 0..<contextCount {
+                let r = row(i) * dim
+                for d in 0..<dim { prediction[d] += context[r + d] }
+            }
+            let k = Double(contextCount)
+            for d in 0..<dim { prediction[d] /= k }
+        case .linear:
+            let k = contextCount
+            let xBar = Double(k - 1) / 2
+            var sxx = 0.0
+            for i in 0..<k { sxx += (Double(i) - xBar) * (Double(i) - xBar) }
+            for d in 0..<dim {
+                var sy = 0.0
+                for i in 0..<k { sy += context[row(i) * dim + d] }
+                let yBar = sy / Double(k)
+                var sxy = 0.0
+                if k > 1 {
+                    for i in 0..<k { sxy += (Double(i) - xBar) * (context[row(i) * dim + d] - yBar) }
+                }
+                let slope = k > 1 ? sxy / sxx : 0
+                prediction[d] = yBar + slope * (Double(k) - xBar)
+            }
+        }
+        switch parameters.error {
+        case .cosine:
+            var dot = 0.0, nf = 0.0, np = 0.0
+            for d in 0..<dim {
+                dot += current[d] * prediction[d]
+                nf += current[d] * current[d]
+                np += prediction[d] * prediction[d]
+            }
+            if nf == 0 && np == 0 { return 0 }
+            if nf == 0 || np == 0 { return 1 }
+            let cosine = Swift.min(1, Swift.max(-1, dot / (nf.squareRoot() * np.squareRoot())))
+            return (1 - cosine) / 2
+        case .standardisedAbsolute, .standardisedSquared:
+            let squared = parameters.error == .standardisedSquared
+            var sum = 0.0
+            for d in 0..<dim {
+                let r = current[d] - prediction[d]
+                let s2 = scaleCount > 0 ? scale[d] : 0
+                var term: Double
+                if s2 > 0 {
+                    term = squared ? r * r / s2 : abs(r) / s2.squareRoot()
+                } else {
+                    term = r == 0 ? 0 : .infinity
+                }
+                let cap = squared ? Self.errorCap * Self.errorCap : Self.errorCap
+                if !(term <= cap) { term = cap }
+                sum += term
+            }
+            return sum / Double(dim)
+        }
+    }
+
+    private mutating func pushContext() {
+        let dim = dimension
+        if case let .ewma(alpha) = parameters.anticipator {
+            if contextCount == 0 {
+                for d in 0..<dim { context[d] = current[d] }
+                contextCount = 1
+            } else {
+                for d in 0..<dim { context[d] = alpha * current[d] + (1 - alpha) * context[d] }
+            }
+            contextHead = 0
+            return
+        }
+        let l = parameters.anticipator.contextLength
+        let r = contextHead * dim
+        for d in 0..<dim { context[r + d] = current[d] }
+        contextHead += 1
+        if contextHead == l { contextHead = 0 }
+        if contextCount < l { contextCount += 1 }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import ShannonStats
+
+/// `shannon stats boundaries`: online event boundaries of a (multi-dimensional) series.
+struct BoundariesStatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "boundaries",
+        abstract: "Online event boundaries (On-GEBD) of a numeric series.",
+        discussion: """
+        Reads a TCPD series file (--series) or the named numeric columns of a CSV / JSON-lines
+        file (--data, --fields), runs the online detector record by record (no look-ahead) and
+        prints the boundary positions (0-based: the first record of each new event) as JSON.
+        Missing values (empty, NA, null) are carried forward from the previous record.
+        The defaults are the parameter set chosen on the TCPD development series
+        (docs/statistics-entropy-boundaries.md).
+
+        Example:
+          shannon stats boundaries --series ../shared/data/changepoints/nile.json
+          shannon stats boundaries --data sensors.csv --fields temp,pressure --anticipator linear --tau 5
+        """
+    )
+
+    @Option(help: "A TCPD series file (JSON with `series[].raw`).") var series: String?
+    @Option(help: "Input file: CSV with a header, or JSON lines.") var data: String?
+    @Option(help: "Comma-separated numeric fields of --data forming the vector.") var fields: String?
+    @Flag(help: "Also print the evidence of every boundary (error, z, mu, sigma, event length).") var details = false
+    @OptionGroup var detector: BoundaryOptions
+
+    func validate() throws {
+        guard (series == nil) != (data == nil) else { throw ValidationError("give exactly one of --series or --data") }
+        if data != nil && (fields ?? "").isEmpty { throw ValidationError("--data needs --fields a,b,…") }
+    }
+
+    func run() throws {
+        let parameters = try detector.parameters()
+        let rows: [[Double?]]
+        if let series {
+            rows = try EntropyIO.readTCPDSeries(path: series).rows
+        } else {
+            let table = try EntropyIO.readTable(path: data!)
+            let names = fields!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            rows = try EntropyIO.numericRows(table, fields: names)
+        }
+        let found = detectBoundaries(rows, parameters: parameters)
+        var pairs: [(String, String)] = [
+            ("boundaries", "[" + found.map { "\($0.position)" }.joined(separator: ", ") + "]"),
+            ("n_obs", "\(rows.count)"),
+            ("parameters", parameters.json),
+        ]
+        if details {
+            let events = found.map { b in
+                EntropyJSON.object([
+                    ("position", "\(b.position)"), ("error", EntropyJSON.number(b.error)),
+                    ("z", EntropyJSON.number(b.z)), ("mu", EntropyJSON.number(b.mu)),
+                    ("sigma", EntropyJSON.number(b.sigma)), ("event_length", "\(b.eventLength)"),
+                    ("p_value", b.pValue.map(EntropyJSON.number) ?? "null"),
+                ])
+            }
+            pairs.append(("details", "[" + events.joined(separator: ", ") + "]"))
+        }
+        print(EntropyJSON.object(pairs))
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import ShannonStats
+
+/// Detector options shared by `stats boundaries` and `bench boundaries`; every default is the
+/// library's `BoundaryParameters.default`.
+struct BoundaryOptions: ParsableArguments {
+    @Option(help: "Anticipator: last, mean, ewma or linear (default linear).") var anticipator: String?
+    @Option(help: "Context length L for mean and linear (default 10).") var length: Int?
+    @Option(help: "EWMA factor (weight of the newest vector, default 0.3).") var ewmaAlpha: Double?
+    @Option(help: "Prediction error: squared (standardised squared), abs (standardised absolute), or cosine (default squared).") var error: String?
+    @Option(help: "Gaussian test threshold on z (default 7).") var tau: Double?
+    @Option(help: "Use the Student-t test at this level instead of the z threshold.") var tAlpha: Double?
+    @Option(help: "Errors held before any test (default 15).") var nMin: Int?
+    @Option(help: "Most errors held in the memory (default 128).") var kMax: Int?
+    @Option(help: "Floor on sigma in the test (default 1).") var sigmaFloor: Double?
+    @Option(help: "Refractory gap: records after a boundary with no boundary (default 0).") var gap: Int?
+
+    func parameters() throws -> BoundaryParameters {
+        var p = BoundaryParameters.default
+        let defaultLength: Int
+        switch p.anticipator {
+        case let .mean(l), let .linear(l): defaultLength = l
+        default: defaultLength = 10
+        }
+        let l = length ?? defaultLength
+        switch anticipator {
+        case nil: if length != nil {
+            switch p.anticipator {
+            case .mean: p.anticipator = .mean(length: l)
+            case .linear: p.anticipator = .linear(length: l)
+            default: break
+            }
+        }
+        case "last": p.anticipator = .last
+        case "mean": p.anticipator = .mean(length: l)
+        case "ewma": p.anticipator = .ewma(alpha: ewmaAlpha ?? 0.3)
+        case "linear": p.anticipator = .linear(length: l)
+        case let other?: throw ValidationError("unknown anticipator '\(other)' (last, mean, ewma, linear)")
+        }
+        switch error {
+        case nil: break
+        case "abs": p.error = .standardisedAbsolute
+        case "squared": p.error = .standardisedSquared
+        case "cosine": p.error = .cosine
+        case let other?: throw ValidationError("unknown error '\(other)' (abs, squared, cosine)")
+        }
+        if let tAlpha { p.test = .studentT(alpha: tAlpha) } else if let tau { p.test = .gaussian(tau: tau) }
+        if let nMin { p.nMin = nMin }
+        if let kMax { p.kMax = kMax }
+        if let sigmaFloor { p.sigmaFloor = sigmaFloor }
+        if let gap { p.refractoryGap = gap }
+        if let problem = p.problem { throw ValidationError(problem) }
+        return p
+    }
+}
+
+extension BoundaryParameters {
+    /// snake_case JSON of the parameters, for outputs that must say how they were produced.
+    var json: String {
+        var pairs: [(String, String)] = []
+        switch anticipator {
+        case .last: pairs.append(("anticipator", "\"last\""))
+        case let .mean(l): pairs += [("anticipator", "\"mean\""), ("length", "\(l)")]
+        case let .ewma(a): pairs += [("anticipator", "\"ewma\""), ("ewma_alpha", "\(a)")]
+        case let .linear(l): pairs += [("anticipator", "\"linear\""), ("length", "\(l)")]
+        }
+        switch error {
+        case .cosine: pairs.append(("error", "\"cosine\""))
+        case .standardisedAbsolute: pairs.append(("error", "\"abs\""))
+        case .standardisedSquared: pairs.append(("error", "\"squared\""))
+        }
+        switch test {
+        case let .gaussian(tau): pairs.append(("tau", "\(tau)"))
+        case let .studentT(alpha): pairs.append(("t_alpha", "\(alpha)"))
+        }
+        pairs += [("n_min", "\(nMin)"), ("k_max", "\(kMax)"), ("sigma_floor", "\(sigmaFloor)"), ("gap", "\(refractoryGap)")]
+        return EntropyJSON.object(pairs)
+    }
+
+    var summary: String {
+        let a: String
+        switch anticipator {
+        case .last: a = "last"
+        case let .mean(l): a = "mean(\(l))"
+        case let .ewma(x): a = "ewma(\(x))"
+        case let .linear(l): a = "linear(\(l))"
+        }
+        let e: String
+        switch error {
+        case .cosine: e = "cosine"
+        case .standardisedAbsolute: e = "abs"
+        case .standardisedSquared: e = "squared"
+        }
+        let t: String
+        switch test {
+        case let .gaussian(tau): t = "tau=\(tau)"
+        case let .studentT(alpha): t = "t-alpha=\(alpha)"
+        }
+        return "\(a) \(e) \(t) nMin=\(nMin) kMax=\(kMax) floor=\(sigmaFloor) gap=\(refractoryGap)"
+    }
+}
+
+/// Runs a detector over rows of optional values (missing values carried forward per dimension by
+/// the detector itself: they arrive as NaN).
+func detectBoundaries(_ rows: [[Double?]], parameters: BoundaryParameters) -> [Boundary] {
+    guard let d = rows.first?.count, d > 0 else { return [] }
+    var detector = EventBoundaryDetector(dimension: d, parameters: parameters)
+    var v = [Float](repeating: 0, count: d)
+    var out: [Boundary] = []
+    for row in rows {
+        for i in 0..<d { v[i] = row[i].map { Float($0) } ?? .nan }
+        if let b = v.withUnsafeBufferPointer({ detector.update($0) }) { out.append(b) }
+    }
+    return out
+}
