@@ -1,0 +1,200 @@
+import Foundation
+import ShannonStats
+
+/// Why a valid pipeline file still cannot run (a reference file missing, a bad sample, …).
+public struct PlanError: Error, CustomStringConvertible, Sendable {
+    public var stage: String
+    public var message: String
+    public var description: String { "stage '\(stage)': \(message)" }
+}
+
+/// A pipeline made ready to run: per stage, what every partition needs to build its state —
+/// reference histograms read, bins computed, decoder fields resolved, alert policies mapped.
+/// Built once per pipeline; partitions are cheap to make from it.
+public final class PipelinePlan {
+    public let spec: PipelineSpec
+    /// Stage id → configuration fingerprint (checkpoints refuse state from another config).
+    public let fingerprints: [String: UInt64]
+    private let makers: [() -> AnyStageRunner]
+
+    public init(spec: PipelineSpec) throws {
+        self.spec = spec
+        var fingerprints: [String: UInt64] = [:]
+        var makers: [() -> AnyStageRunner] = []
+        for stage in spec.stages {
+            fingerprints[stage.id] = StageFingerprint.of(stage, fields: spec.decode.fields)
+            makers.append(try Self.maker(for: stage, in: spec))
+        }
+        self.fingerprints = fingerprints
+        self.makers = makers
+    }
+
+    /// Fresh (empty) state for a partition.
+    func makePartition(topic: String, partition: Int32, nextOffset: Int64) -> PartitionState {
+        PartitionState(topic: topic, partition: partition, stages: makers.map { $0() }, nextOffset: nextOffset)
+    }
+
+    /// A partition's state restored from a checkpoint (fingerprints already checked by the store).
+    func restorePartition(_ c: Checkpoint) throws -> PartitionState {
+        let state = makePartition(topic: c.topic, partition: c.partition, nextOffset: c.nextOffset)
+        let index = Dictionary(uniqueKeysWithValues: spec.stages.enumerated().map { ($1.id, $0) })
+        for entry in c.entries {
+            guard let i = index[entry.stageId] else {
+                throw StateDecodingError.invalid("checkpoint holds unknown stage '\(entry.stageId)'")
+            }
+            try state.stages[i].restore(entry)
+        }
+        state.nextGeneration = c.generation + 1
+        return state
+    }
+
+    // MARK: Building each stage
+
+    private static func fieldIndex(_ name: String?, _ spec: PipelineSpec) -> Int {
+        guard let name else { return -1 }
+        return spec.decode.fields.firstIndex { $0.name == name } ?? -1
+    }
+
+    private static func maker(for stage: StageSpec, in spec: PipelineSpec) throws -> () -> AnyStageRunner {
+        let input = fieldIndex(stage.input, spec)
+        let keyField: Int? = if case let .field(name) = stage.keyBy { fieldIndex(name, spec) } else { nil }
+        let policy = stage.alert.map(Self.policy)
+        let slots = stage.window.slots
+        let sliding: Int? = if case let .countSliding(size, _) = stage.window { size } else { nil }
+        func context<E: StageEstimator>(second: Int, _ make: @escaping () -> E) -> StageContext<E> {
+            StageContext(pipeline: spec.name, spec: stage, policy: policy, input: input, second: second,
+                         keyField: keyField, makeEstimator: make)
+        }
+        switch stage.params {
+        case let .psi(p):
+            let (binning, counts) = try reference(p.reference, bins: p.bins, missingBin: p.missingBin, stage: stage, spec: spec)
+            let prototype: PSIAccumulator
+            do {
+                prototype = try PSIAccumulator(binning: binning, referenceCounts: counts ?? Array(repeating: 0, count: binning.binCount))
+            } catch { throw PlanError(stage: stage.id, message: "\(error)") }
+            let settings = DriftSettings(smoothing: p.smoothing, fixedReference: p.fixedReference, confidence: p.confidence)
+            let ctx = context(second: -1) {
+                PSIEstimator(prototype: prototype, hasReference: counts != nil, settings: settings, slots: slots, slidingSize: sliding)
+            }
+            return { .psi(StageRunner(context: ctx)) }
+        case let .iv(p):
+            let binning: Binning
+            if let edges = p.edges {
+                binning = try wrap(stage) { try Binning(edges: edges) }
+            } else if let r = p.reference {
+                binning = try reference(r, bins: p.bins, missingBin: false, stage: stage, spec: spec).0
+            } else {
+                throw PlanError(stage: stage.id, message: "an iv stage needs params.edges or params.reference to fix its bins")
+            }
+            let settings = DriftSettings(smoothing: p.smoothing, confidence: p.confidence)
+            let ctx = context(second: fieldIndex(stage.label, spec)) {
+                IVEstimator(binning: binning, settings: settings, slots: slots, slidingSize: sliding)
+            }
+            return { .iv(StageRunner(context: ctx)) }
+        case let .groupDivergence(p):
+            guard let r = p.reference else {
+                throw PlanError(stage: stage.id, message: "a group_divergence stage needs params.reference to fix its bins")
+            }
+            let binning = try reference(r, bins: p.bins, missingBin: false, stage: stage, spec: spec).0
+            guard p.groups.count == 2 else { throw PlanError(stage: stage.id, message: "params.groups must name two groups") }
+            let ids = (TokenHash.fnv1a(p.groups[0]), TokenHash.fnv1a(p.groups[1]))
+            let settings = DriftSettings(smoothing: p.smoothing, confidence: p.confidence)
+            let ctx = context(second: fieldIndex(stage.group, spec)) {
+                GroupDivergenceEstimator(binning: binning, groupIDs: ids, settings: settings, slots: slots, slidingSize: sliding)
+            }
+            return { .groupDivergence(StageRunner(context: ctx)) }
+        case let .entropy(p):
+            let ctx = context(second: -1) { EntropyEstimator(params: p, slots: slots, slidingRecords: sliding) }
+            return { .entropy(StageRunner(context: ctx)) }
+        case let .jsDivergence(p):
+            guard p.reference == .firstWindow else {
+                throw PlanError(stage: stage.id, message: "js_divergence supports `reference: { first_window: true }` for now")
+            }
+            let ctx = context(second: -1) {
+                JSDivergenceEstimator(maxDistinct: p.maxDistinct, reference: nil, slots: slots, slidingRecords: sliding)
+            }
+            return { .jsDivergence(StageRunner(context: ctx)) }
+        case let .boundary(p):
+            guard let dim = spec.decode.fields[input].dim else {
+                throw PlanError(stage: stage.id, message: "the input of a boundary stage must be a vector with a dim")
+            }
+            let parameters = Self.boundaryParameters(p)
+            if let problem = parameters.problem { throw PlanError(stage: stage.id, message: problem) }
+            let ctx = context(second: -1) { BoundaryEstimator(dimension: dim, parameters: parameters) }
+            return { .boundary(StageRunner(context: ctx)) }
+        }
+    }
+
+    static func boundaryParameters(_ p: BoundaryParams) -> BoundaryParameters {
+        let anticipator: Anticipator = switch p.anticipator {
+        case .last: .last
+        case .mean: .mean(length: p.lookback)
+        case .ewma: .ewma(alpha: p.alpha)
+        case .linear: .linear(length: p.lookback)
+        }
+        let error: PredictionErrorKind = p.error == .cosine ? .cosine : .standardisedSquared
+        let test: BoundaryTest = p.test == .gaussian ? .gaussian(tau: p.tau) : .studentT(alpha: p.testAlpha)
+        return BoundaryParameters(anticipator: anticipator, error: error, test: test, nMin: p.nMin, kMax: p.kMax,
+                                  sigmaFloor: p.sigmaFloor, refractoryGap: p.refractory)
+    }
+
+    static func policy(_ a: AlertSpec) -> AlertPolicy {
+        AlertPolicy(rule: AlertPolicy.Rule(rawValue: a.when.rawValue)!, metric: a.metric,
+                    direction: AlertPolicy.Direction(rawValue: a.direction.rawValue)!, threshold: a.threshold,
+                    pValue: a.pValue, z: a.z, baselineAlpha: a.baseline.alpha, baselineMinWindows: a.baseline.minWindows,
+                    severity: a.severity.filter { $0.at.isFinite }.map { .init(level: $0.level, at: $0.at) },
+                    cooldown: a.cooldown, resolve: a.resolve)
+    }
+
+    private static func wrap<T>(_ stage: StageSpec, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw PlanError(stage: stage.id, message: "\(error)") }
+    }
+
+    /// Bins and (when known) reference counts from a `reference:` block.
+    private static func reference(_ r: ReferenceSpec, bins: Int, missingBin: Bool, stage: StageSpec,
+                                  spec: PipelineSpec) throws -> (Binning, [Double]?) {
+        switch r {
+        case let .file(path, resolved, field):
+            let sample = try readColumn(resolved, field: field, stage: stage, written: path)
+            let binning = try wrap(stage) { try Binning(quantilesOf: sample, bins: bins, missingBin: missingBin) }
+            let acc = PSIAccumulator(binning: binning, referenceSample: sample)
+            return (binning, acc.referenceCounts)
+        case let .edges(edges):
+            return (try wrap(stage) { try Binning(edges: edges, missingBin: missingBin) }, nil)
+        case let .histogram(edges, counts):
+            let binning = try wrap(stage) { try Binning(edges: edges, missingBin: missingBin) }
+            var c = counts
+            if missingBin { c.append(0) }
+            return (binning, c)
+        case .firstWindow:
+            throw PlanError(stage: stage.id, message: "first_window is a reference for token stages only")
+        }
+    }
+
+    /// One numeric column of a CSV file with a header row (the reference sample).
+    static func readColumn(_ path: String, field: String, stage: StageSpec, written: String) throws -> [Double] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw PlanError(stage: stage.id, message: "cannot read the reference file '\(written)' (looked at \(path))")
+        }
+        var lines = text.split(whereSeparator: \.isNewline).makeIterator()
+        guard let header = lines.next() else { throw PlanError(stage: stage.id, message: "reference file '\(written)' is empty") }
+        let names = header.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"\u{FEFF}"))
+        }
+        guard let column = names.firstIndex(of: field) else {
+            throw PlanError(stage: stage.id, message: "reference file '\(written)' has no column '\(field)' (columns: \(names.joined(separator: ", ")))")
+        }
+        var values: [Double] = []
+        var line = 1
+        while let row = lines.next() {
+            line += 1
+            let cells = row.split(separator: ",", omittingEmptySubsequences: false)
+            guard column < cells.count, let v = Double(cells[column].trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                throw PlanError(stage: stage.id, message: "\(written):\(line): column '\(field)' is not a finite number")
+            }
+            values.append(v)
+        }
+        guard !values.isEmpty else { throw PlanError(stage: stage.id, message: "reference file '\(written)' has no rows") }
+        return values
+    }
+}
