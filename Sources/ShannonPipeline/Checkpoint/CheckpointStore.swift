@@ -18,6 +18,8 @@ public struct CheckpointStore: Sendable {
     /// How many generations to keep per partition (at least 1).
     public let keep: Int
 
+    public typealias LoadResult = CheckpointLoadResult
+
     public init(directory: String, keep: Int = 3) {
         self.directory = directory
         self.keep = max(1, keep)

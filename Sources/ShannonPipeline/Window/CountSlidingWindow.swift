@@ -53,6 +53,20 @@ public struct CountSlidingWindow: Equatable, Sendable, StateCodable {
             startTime: optionalTime(times[next]), endTime: optionalTime(times[newest]), records: size)))
     }
 
+    /// The held (offset, event time) pairs, oldest first.
+    private var held: [(Int64, Int64)] {
+        let n = Int(min(total, Int64(size)))
+        let first = n < size ? 0 : next
+        return (0..<n).map { i in let j = (first + i) % size; return (offsets[j], times[j]) }
+    }
+
+    /// Equal when they would behave the same: same shape, count and held records (the ring's
+    /// rotation and stale slots do not matter, so a decoded window equals its original).
+    public static func == (a: Self, b: Self) -> Bool {
+        a.size == b.size && a.hop == b.hop && a.total == b.total
+            && a.held.elementsEqual(b.held) { $0.0 == $1.0 && $0.1 == $1.1 }
+    }
+
     public func encode(to w: inout StateWriter) {
         w.beginRecord(Self.tag, version: 1)
         w.write(size)
