@@ -9,6 +9,22 @@ public enum WindowSpec: Equatable, Sendable {
     /// `{ type: time, size, allowed_lateness }`, durations in milliseconds.
     case eventTime(sizeMs: Int64, allowedLatenessMs: Int64, maxOpenWindows: Int? = nil)
 
+    /// Problems with this window, as sentences naming the YAML keys; empty when usable.
+    /// (The window initialisers trap on these, so validate before building.)
+    public func validationErrors() -> [String] {
+        switch self {
+        case let .countTumbling(size):
+            size >= 1 ? [] : ["window.size must be at least 1 record, got \(size)"]
+        case let .countSliding(size, hop):
+            size < 1 ? ["window.size must be at least 1 record, got \(size)"]
+                : (hop >= 1 && hop <= size ? [] : ["window.hop must be between 1 and window.size (\(size)), got \(hop)"])
+        case let .eventTime(size, lateness, cap):
+            (size >= 1 ? [] : ["window.size must be at least 1 ms, got \(size) ms"])
+                + (lateness >= 0 ? [] : ["window.allowed_lateness must be >= 0, got \(lateness) ms"])
+                + ((cap ?? 1) >= 1 ? [] : ["at least one open window is needed, got \(cap!)"])
+        }
+    }
+
     /// A fresh window state for one key.
     public func makeWindow() -> KeyWindow {
         switch self {
