@@ -46,7 +46,7 @@ import ShannonStats
         var w = CountSlidingWindow(size: size, hop: hop)
         var ring: [Double] = []
         var sum = 0.0
-        var rng = SplitMix(seed: 7)
+        var rng = CheckpointTestRandom(seed: 7)
         var values: [Double] = []
         var reported: [(Int, Double)] = []
         for i in 0..<40 {

@@ -102,7 +102,7 @@ private struct Driver {
         #expect(EventTimeTumblingWindow.defaultMaxOpenWindows(size: 60_000, allowedLateness: 86_400_000) == 64)
         // The natural bound is never exceeded on a random stream within lateness.
         var d = Driver(EventTimeTumblingWindow(size: 10, allowedLateness: 25))
-        var rng = SplitMix(seed: 99)
+        var rng = CheckpointTestRandom(seed: 99)
         var maxT: Int64 = 0
         var accepted = 0, late = 0
         for o in Int64(0)..<2000 {
