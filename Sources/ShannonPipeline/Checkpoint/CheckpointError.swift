@@ -19,11 +19,11 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case let .io(op, path, e): "\(op) \(path): \(String(cString: strerrorText(e)))"
+        case let .io(op, path, e): "\(op) \(path): \(String(cString: checkpointStrerror(e)))"
         case let .configurationChanged(stage, change):
             switch change {
             case let .modified(saved, current):
-                "stage '\(stage)' changed configuration since the checkpoint (fingerprint \(hex(saved)) → \(hex(current))); its saved state does not apply. Restore the old configuration or start with --reset-state"
+                "stage '\(stage)' changed configuration since the checkpoint (fingerprint \(checkpointHex(saved)) → \(checkpointHex(current))); its saved state does not apply. Restore the old configuration or start with --reset-state"
             case .added:
                 "stage '\(stage)' was added since the checkpoint; the saved state does not cover it. Start with --reset-state to discard the saved state"
             case .removed:
@@ -34,7 +34,7 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     }
 }
 
-func hex(_ v: UInt64) -> String {
+func checkpointHex(_ v: UInt64) -> String {
     let s = String(v, radix: 16)
     return String(repeating: "0", count: 16 - s.count) + s
 }
@@ -45,4 +45,4 @@ import Glibc
 import Darwin
 #endif
 
-func strerrorText(_ e: Int32) -> UnsafeMutablePointer<CChar> { strerror(e) }
+private func checkpointStrerror(_ e: Int32) -> UnsafeMutablePointer<CChar> { strerror(e) }

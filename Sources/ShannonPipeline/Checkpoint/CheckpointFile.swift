@@ -84,7 +84,7 @@ public enum CheckpointFile {
 
     /// Reads a checkpoint file's bytes (for `checkpoint inspect`); throws `CheckpointError.io`.
     public static func readBytes(atPath path: String) throws -> [UInt8] {
-        try readFile(path)
+        try CheckpointIO.readFile(path)
     }
 
     /// Reads and checks the header only.

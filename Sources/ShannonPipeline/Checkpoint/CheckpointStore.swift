@@ -18,6 +18,8 @@ public struct CheckpointStore: Sendable {
     /// How many generations to keep per partition (at least 1).
     public let keep: Int
 
+    public typealias LoadResult = CheckpointLoadResult
+
     public init(directory: String, keep: Int = 3) {
         self.directory = directory
         self.keep = max(1, keep)
@@ -57,10 +59,10 @@ public struct CheckpointStore: Sendable {
         try Self.validate(checkpoint.topic)
         let bytes = try CheckpointFile.encode(checkpoint)
         let dir = partitionDirectory(pipeline: checkpoint.pipeline, topic: checkpoint.topic, partition: checkpoint.partition)
-        try makeDirectories(dir)
+        try CheckpointIO.makeDirectories(dir)
 
         // A temporary file left by a crash mid-write is never a generation; clear it away.
-        for name in try listDirectory(dir) where Self.isTempFile(name) {
+        for name in try CheckpointIO.listDirectory(dir) where Self.isTempFile(name) {
             _ = unlink(dir + "/" + name)
         }
 
@@ -69,7 +71,7 @@ public struct CheckpointStore: Sendable {
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CheckpointError.io(operation: "open", path: temp, errno: errno) }
         do {
-            try writeAll(fd, bytes, path: temp)
+            try CheckpointIO.writeAll(fd, bytes, path: temp)
             guard fsync(fd) == 0 else { throw CheckpointError.io(operation: "fsync", path: temp, errno: errno) }
         } catch {
             close(fd)
@@ -86,7 +88,7 @@ public struct CheckpointStore: Sendable {
             unlink(temp)
             throw CheckpointError.io(operation: "rename", path: final, errno: e)
         }
-        try syncDirectory(dir)
+        try CheckpointIO.syncDirectory(dir)
 
         // Only now that the new generation is durable may older ones go.
         let generations = try listGenerations(dir)
@@ -97,7 +99,7 @@ public struct CheckpointStore: Sendable {
                     throw CheckpointError.io(operation: "unlink", path: path, errno: errno)
                 }
             }
-            try syncDirectory(dir)
+            try CheckpointIO.syncDirectory(dir)
         }
     }
 
@@ -115,8 +117,8 @@ public struct CheckpointStore: Sendable {
         try Self.validate(topic)
         let dir = partitionDirectory(pipeline: pipeline, topic: topic, partition: partition)
         var result = CheckpointLoadResult()
-        guard isDirectory(dir) else { return result }
-        let names = try listDirectory(dir)
+        guard CheckpointIO.isDirectory(dir) else { return result }
+        let names = try CheckpointIO.listDirectory(dir)
         result.leftoverTempFiles = names.filter(Self.isTempFile).sorted().map { dir + "/" + $0 }
         let generations = names.compactMap(Self.generation(fromFileName:)).sorted()
         result.nextGeneration = (generations.last ?? 0) + 1
@@ -124,7 +126,7 @@ public struct CheckpointStore: Sendable {
             let path = dir + "/" + Self.fileName(generation: g)
             let bytes: [UInt8]
             do {
-                bytes = try readFile(path)
+                bytes = try CheckpointIO.readFile(path)
             } catch {
                 result.skipped.append(SkippedGeneration(generation: g, path: path, defect: .unreadable("\(error)")))
                 continue
@@ -171,7 +173,7 @@ public struct CheckpointStore: Sendable {
     /// The generation numbers present for a partition, ascending (valid or not).
     public func generations(pipeline: String, topic: String, partition: Int32) throws -> [UInt64] {
         let dir = partitionDirectory(pipeline: pipeline, topic: topic, partition: partition)
-        guard isDirectory(dir) else { return [] }
+        guard CheckpointIO.isDirectory(dir) else { return [] }
         return try listGenerations(dir)
     }
 
@@ -180,8 +182,8 @@ public struct CheckpointStore: Sendable {
     /// Deletes every checkpoint of a pipeline (all topics and partitions).
     public func reset(pipeline: String) throws {
         try Self.validate(pipeline)
-        try removeTree(directory + "/" + pipeline)
-        if isDirectory(directory) { try syncDirectory(directory) }
+        try CheckpointIO.removeTree(directory + "/" + pipeline)
+        if CheckpointIO.isDirectory(directory) { try CheckpointIO.syncDirectory(directory) }
     }
 
     /// Deletes the checkpoints of one partition of a pipeline.
@@ -189,9 +191,9 @@ public struct CheckpointStore: Sendable {
         try Self.validate(pipeline)
         try Self.validate(topic)
         let dir = partitionDirectory(pipeline: pipeline, topic: topic, partition: partition)
-        try removeTree(dir)
+        try CheckpointIO.removeTree(dir)
         let parent = directory + "/" + pipeline
-        if isDirectory(parent) { try syncDirectory(parent) }
+        if CheckpointIO.isDirectory(parent) { try CheckpointIO.syncDirectory(parent) }
     }
 
     // MARK: Helpers
@@ -203,7 +205,7 @@ public struct CheckpointStore: Sendable {
     }
 
     private func listGenerations(_ dir: String) throws -> [UInt64] {
-        try listDirectory(dir).compactMap(Self.generation(fromFileName:)).sorted()
+        try CheckpointIO.listDirectory(dir).compactMap(Self.generation(fromFileName:)).sorted()
     }
 }
 

@@ -61,7 +61,7 @@ public struct CheckpointSummary: Equatable, Sendable {
         for s in stages {
             w.beginObject()
             w.field("id", s.id)
-            w.field("fingerprint", s.fingerprint.map(hex))
+            w.field("fingerprint", s.fingerprint.map(checkpointHex))
             w.field("entries", s.entries)
             w.field("keys", s.keys)
             w.field("state_bytes", s.stateBytes)
@@ -76,5 +76,5 @@ public struct CheckpointSummary: Equatable, Sendable {
     }
 
     /// Fingerprint as 16 lowercase hex digits.
-    public static func hexFingerprint(_ v: UInt64) -> String { hex(v) }
+    public static func hexFingerprint(_ v: UInt64) -> String { checkpointHex(v) }
 }

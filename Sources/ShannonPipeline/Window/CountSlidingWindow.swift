@@ -33,14 +33,14 @@ public struct CountSlidingWindow: Equatable, Sendable, StateCodable {
         self.size = size
         self.hop = hop
         offsets = [Int64](repeating: 0, count: size)
-        times = [Int64](repeating: noTime, count: size)
+        times = [Int64](repeating: WindowTime.none, count: size)
     }
 
     @inline(__always)
     public mutating func add(offset: Int64, eventTime: Int64? = nil) -> Step {
         let evicts = total >= Int64(size)
         offsets[next] = offset
-        times[next] = eventTime ?? noTime
+        times[next] = eventTime ?? WindowTime.none
         next += 1
         if next == size { next = 0 }
         total += 1
@@ -50,7 +50,21 @@ public struct CountSlidingWindow: Equatable, Sendable, StateCodable {
         let newest = next == 0 ? size - 1 : next - 1
         return Step(evictsOldest: evicts, event: .close(WindowBounds(
             startOffset: offsets[next], endOffset: offsets[newest],
-            startTime: optionalTime(times[next]), endTime: optionalTime(times[newest]), records: size)))
+            startTime: WindowTime.optional(times[next]), endTime: WindowTime.optional(times[newest]), records: size)))
+    }
+
+    /// The held (offset, event time) pairs, oldest first.
+    private var held: [(Int64, Int64)] {
+        let n = Int(min(total, Int64(size)))
+        let first = n < size ? 0 : next
+        return (0..<n).map { i in let j = (first + i) % size; return (offsets[j], times[j]) }
+    }
+
+    /// Equal when they would behave the same: same shape, count and held records (the ring's
+    /// rotation and stale slots do not matter, so a decoded window equals its original).
+    public static func == (a: Self, b: Self) -> Bool {
+        a.size == b.size && a.hop == b.hop && a.total == b.total
+            && a.held.elementsEqual(b.held) { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 
     public func encode(to w: inout StateWriter) {

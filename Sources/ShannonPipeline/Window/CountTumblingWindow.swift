@@ -9,8 +9,8 @@ public struct CountTumblingWindow: Equatable, Sendable, StateCodable {
     public private(set) var count = 0
     private var firstOffset: Int64 = 0
     private var lastOffset: Int64 = 0
-    private var firstTime = noTime
-    private var lastTime = noTime
+    private var firstTime = WindowTime.none
+    private var lastTime = WindowTime.none
 
     static let tag = StateTag("WCNT")
 
@@ -25,15 +25,15 @@ public struct CountTumblingWindow: Equatable, Sendable, StateCodable {
     public mutating func add(offset: Int64, eventTime: Int64? = nil) -> WindowEvent {
         if count == 0 {
             firstOffset = offset
-            firstTime = eventTime ?? noTime
+            firstTime = eventTime ?? WindowTime.none
         }
         lastOffset = offset
-        lastTime = eventTime ?? noTime
+        lastTime = eventTime ?? WindowTime.none
         count += 1
         guard count == size else { return .none }
         count = 0
         return .close(WindowBounds(startOffset: firstOffset, endOffset: lastOffset,
-                                   startTime: optionalTime(firstTime), endTime: optionalTime(lastTime), records: size))
+                                   startTime: WindowTime.optional(firstTime), endTime: WindowTime.optional(lastTime), records: size))
     }
 
     public func encode(to w: inout StateWriter) {

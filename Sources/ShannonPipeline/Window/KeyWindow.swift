@@ -2,6 +2,21 @@ import ShannonStats
 
 /// The runtime side of a stage's `window:` block (the case list lives with the spec).
 extension WindowSpec {
+    /// Problems with this window, as sentences naming the YAML keys; empty when usable.
+    /// (The window initialisers trap on these, so validate before building.)
+    public func validationErrors() -> [String] {
+        switch self {
+        case let .countTumbling(size):
+            size >= 1 ? [] : ["window.size must be at least 1 record, got \(size)"]
+        case let .countSliding(size, hop):
+            size < 1 ? ["window.size must be at least 1 record, got \(size)"]
+                : (hop >= 1 && hop <= size ? [] : ["window.hop must be between 1 and window.size (\(size)), got \(hop)"])
+        case let .eventTimeTumbling(size, lateness):
+            (size >= 1 ? [] : ["window.size must be at least 1 ms, got \(size) ms"])
+                + (lateness >= 0 ? [] : ["window.allowed_lateness must be >= 0, got \(lateness) ms"])
+        }
+    }
+
     /// A fresh window state for one key.
     public func makeWindow() -> KeyWindow {
         switch self {
@@ -53,20 +68,23 @@ extension WindowSpec {
 /// report and reset), while a close triggered by a record in event time never includes that
 /// record, and an early close may hand the record the slot just closed (report, then add).
 public struct KeyWindow: Equatable, Sendable, StateCodable {
-    // Exactly one is non-nil. Optionals (not an enum with payloads) so `x!.add(…)` mutates in
-    // place without copying the arrays inside.
+    private enum Kind: UInt8 { case tumbling, sliding, eventTime }
+    // Exactly one of the optionals below is non-nil; `kind` says which. Branching on `kind` (not
+    // on `x != nil`) and mutating through `x!` keeps the per-record path free of copies of the
+    // payload (each copy would retain and release every array inside: measured 3-5× slower).
+    private let kind: Kind
     private var tumbling: CountTumblingWindow?
     private var sliding: CountSlidingWindow?
     private var eventTime: EventTimeTumblingWindow?
     /// Count windows report at most one close per record; it waits here for `nextClosed()`.
     private var pendingCount: ClosedWindow?
 
-    public init(_ w: CountTumblingWindow) { tumbling = w }
-    public init(_ w: CountSlidingWindow) { sliding = w }
-    public init(_ w: EventTimeTumblingWindow) { eventTime = w }
+    public init(_ w: CountTumblingWindow) { kind = .tumbling; tumbling = w }
+    public init(_ w: CountSlidingWindow) { kind = .sliding; sliding = w }
+    public init(_ w: EventTimeTumblingWindow) { kind = .eventTime; eventTime = w }
 
     /// Count windows: add the record, then drain. Event-time windows: drain, then add.
-    public var addsBeforeClose: Bool { eventTime == nil }
+    public var addsBeforeClose: Bool { kind != .eventTime }
 
     /// The underlying windows, for inspection and tests.
     public var countTumbling: CountTumblingWindow? { tumbling }
@@ -77,25 +95,26 @@ public struct KeyWindow: Equatable, Sendable, StateCodable {
     /// record without one is the decoder's dead letter and must not reach here).
     @inline(__always)
     public mutating func add(offset: Int64, eventTime t: Int64?) -> WindowStep {
-        if tumbling != nil {
+        switch kind {
+        case .tumbling:
             if case let .close(b) = tumbling!.add(offset: offset, eventTime: t) {
                 pendingCount = ClosedWindow(slot: 0, bounds: b)
             }
             return .accepted(slot: 0, evictsOldest: false)
-        }
-        if sliding != nil {
+        case .sliding:
             let s = sliding!.add(offset: offset, eventTime: t)
             if case let .close(b) = s.event { pendingCount = ClosedWindow(slot: 0, bounds: b) }
             return .accepted(slot: 0, evictsOldest: s.evictsOldest)
+        case .eventTime:
+            guard let t else { preconditionFailure("an event-time window needs the record's event time") }
+            return eventTime!.add(offset: offset, eventTime: t)
         }
-        guard let t else { preconditionFailure("an event-time window needs the record's event time") }
-        return eventTime!.add(offset: offset, eventTime: t)
     }
 
     /// The next closed window; call until nil after every `add`.
     @inline(__always)
     public mutating func nextClosed() -> ClosedWindow? {
-        if eventTime != nil { return eventTime!.nextClosed() }
+        if kind == .eventTime { return eventTime!.nextClosed() }
         let c = pendingCount
         pendingCount = nil
         return c
@@ -104,7 +123,7 @@ public struct KeyWindow: Equatable, Sendable, StateCodable {
     /// Closes every open event-time window (end of a bounded input). Count windows keep their
     /// partial window: it is not a full window and is not reported.
     public mutating func closeAll() {
-        if eventTime != nil { eventTime!.closeAll() }
+        if kind == .eventTime { eventTime!.closeAll() }
     }
 
     /// Writes the underlying window's record (a pending count close is drained before any checkpoint).
@@ -117,9 +136,9 @@ public struct KeyWindow: Equatable, Sendable, StateCodable {
         var probe = r
         _ = try probe.read(UInt32.self) // magic, checked by the record itself
         switch try probe.read(UInt32.self) {
-        case CountTumblingWindow.tag.rawValue: tumbling = try CountTumblingWindow(from: &r)
-        case CountSlidingWindow.tag.rawValue: sliding = try CountSlidingWindow(from: &r)
-        default: eventTime = try EventTimeTumblingWindow(from: &r)
+        case CountTumblingWindow.tag.rawValue: kind = .tumbling; tumbling = try CountTumblingWindow(from: &r)
+        case CountSlidingWindow.tag.rawValue: kind = .sliding; sliding = try CountSlidingWindow(from: &r)
+        default: kind = .eventTime; eventTime = try EventTimeTumblingWindow(from: &r)
         }
     }
 }

@@ -52,17 +52,18 @@ public enum WindowStep: Equatable, Sendable {
     case late(windowStart: Int64, closedUpTo: Int64)
 }
 
-/// Sentinel for "no event time" inside encoded window state.
-let noTime = Int64.min
-
-@inline(__always) func optionalTime(_ t: Int64) -> Int64? { t == noTime ? nil : t }
+/// Sentinel for "no event time" inside window state.
+enum WindowTime {
+    static let none = Int64.min
+    @inline(__always) static func optional(_ t: Int64) -> Int64? { t == none ? nil : t }
+}
 
 extension StateWriter {
     mutating func writeBounds(_ b: WindowBounds) {
         write(b.startOffset)
         write(b.endOffset)
-        write(b.startTime ?? noTime)
-        write(b.endTime ?? noTime)
+        write(b.startTime ?? WindowTime.none)
+        write(b.endTime ?? WindowTime.none)
         write(b.records)
     }
 }
@@ -70,7 +71,7 @@ extension StateWriter {
 extension StateReader {
     mutating func readBounds() throws -> WindowBounds {
         WindowBounds(startOffset: try read(Int64.self), endOffset: try read(Int64.self),
-                     startTime: optionalTime(try read(Int64.self)), endTime: optionalTime(try read(Int64.self)),
+                     startTime: WindowTime.optional(try read(Int64.self)), endTime: WindowTime.optional(try read(Int64.self)),
                      records: try readCount())
     }
 }

@@ -66,14 +66,27 @@ struct CheckpointInspectCommand: ParsableCommand {
                 if json { summary.write(to: &w, path: file) } else { printText(summary, path: file) }
             } catch {
                 corrupt += 1
+                // Show what the header still says when only the body is damaged: it helps find the culprit.
+                let header = (try? CheckpointFile.readBytes(atPath: file)).flatMap { try? CheckpointFile.decodeHeader($0) }
                 if json {
                     w.beginObject()
                     w.field("path", file)
                     w.field("ok", false)
                     w.field("error", "\(error)")
+                    if let h = header {
+                        w.field("pipeline", h.pipeline)
+                        w.field("topic", h.topic)
+                        w.field("partition", Int(h.partition))
+                        w.field("next_offset", h.nextOffset)
+                        w.field("generation", String(h.generation))
+                    }
                     w.endObject()
                 } else {
-                    print("\(file)\n  CORRUPT: \(error)\n")
+                    print(file)
+                    if let h = header {
+                        print("  header       \(h.pipeline) \(h.topic) [\(h.partition)] generation \(h.generation), next offset \(h.nextOffset)")
+                    }
+                    print("  CORRUPT: \(error)\n")
                 }
             }
         }

@@ -24,7 +24,7 @@ private func sample(generation: UInt64, nextOffset: Int64 = 1000, partition: Int
 
 @Suite struct CheckpointStoreTests {
     @Test func roundTripThroughTheStore() throws {
-        let dir = TempDir(); defer { dir.cleanup() }
+        let dir = CheckpointTestDir(); defer { dir.cleanup() }
         let store = CheckpointStore(directory: dir.path, keep: 3)
         let c = sample(generation: 1)
         try store.write(c)
@@ -49,7 +49,7 @@ private func sample(generation: UInt64, nextOffset: Int64 = 1000, partition: Int
     }
 
     @Test func keepsTheLastKGenerations() throws {
-        let dir = TempDir(); defer { dir.cleanup() }
+        let dir = CheckpointTestDir(); defer { dir.cleanup() }
         let store = CheckpointStore(directory: dir.path, keep: 3)
         for g in UInt64(1)...7 { try store.write(sample(generation: g, nextOffset: Int64(g) * 100)) }
         #expect(try store.generations(pipeline: "credit-psi", topic: "credit-scores", partition: 0) == [5, 6, 7])
@@ -73,23 +73,23 @@ private func sample(generation: UInt64, nextOffset: Int64 = 1000, partition: Int
 
     /// Every prefix of the newest file must be rejected, and generation 1 used instead.
     @Test func everyTruncationFallsBackToThePreviousGeneration() throws {
-        let dir = TempDir(); defer { dir.cleanup() }
+        let dir = CheckpointTestDir(); defer { dir.cleanup() }
         let store = CheckpointStore(directory: dir.path, keep: 3)
         try store.write(sample(generation: 1))
         try store.write(sample(generation: 2))
         let path = store.partitionDirectory(pipeline: "credit-psi", topic: "credit-scores", partition: 0)
             + "/" + CheckpointStore.fileName(generation: 2)
-        let full = fileBytes(path)
+        let full = checkpointTestRead(path)
         #expect(full.count > 200)
         for length in 0..<full.count {
-            writeBytes(Array(full[0..<length]), to: path)
+            checkpointTestWrite(Array(full[0..<length]), to: path)
             let r = try store.loadLatest(pipeline: "credit-psi", topic: "credit-scores", partition: 0,
                                          expectedFingerprints: fingerprints)
             #expect(r.checkpoint?.generation == 1, "prefix of \(length) bytes was used")
             #expect(r.skipped.count == 1 && r.skipped.first?.generation == 2)
             #expect(r.nextGeneration == 3)
         }
-        writeBytes(full, to: path)
+        checkpointTestWrite(full, to: path)
         let r = try store.loadLatest(pipeline: "credit-psi", topic: "credit-scores", partition: 0, expectedFingerprints: nil)
         #expect(r.checkpoint?.generation == 2)
     }
@@ -109,22 +109,22 @@ private func sample(generation: UInt64, nextOffset: Int64 = 1000, partition: Int
 
     /// 200 random corruptions (one byte changed to a different value) are all detected.
     @Test func randomCorruptionsAreDetectedAndReported() throws {
-        let dir = TempDir(); defer { dir.cleanup() }
+        let dir = CheckpointTestDir(); defer { dir.cleanup() }
         let store = CheckpointStore(directory: dir.path, keep: 3)
         try store.write(sample(generation: 1))
         try store.write(sample(generation: 2))
         let path = store.partitionDirectory(pipeline: "credit-psi", topic: "credit-scores", partition: 0)
             + "/" + CheckpointStore.fileName(generation: 2)
-        let full = fileBytes(path)
+        let full = checkpointTestRead(path)
         let headerLength = try CheckpointFile.decodeHeader(full).headerLength
-        var rng = SplitMix(seed: 2026)
+        var rng = CheckpointTestRandom(seed: 2026)
         var reasons: [String: Int] = [:]
         for i in 0..<200 {
             var bad = full
             // Half the hits in the header (small but critical), half anywhere.
             let at = i % 2 == 0 ? rng.below(headerLength) : rng.below(full.count)
             bad[at] ^= UInt8(1 + rng.below(255))
-            writeBytes(bad, to: path)
+            checkpointTestWrite(bad, to: path)
             let r = try store.loadLatest(pipeline: "credit-psi", topic: "credit-scores", partition: 0,
                                          expectedFingerprints: fingerprints)
             #expect(r.checkpoint?.generation == 1, "corruption at byte \(at) was not detected")
@@ -146,7 +146,7 @@ private func sample(generation: UInt64, nextOffset: Int64 = 1000, partition: Int
     }
 
     @Test func changedConfigurationIsASpecificError() throws {
-        let dir = TempDir(); defer { dir.cleanup() }
+        let dir = CheckpointTestDir(); defer { dir.cleanup() }
         let store = CheckpointStore(directory: dir.path, keep: 3)
         try store.write(sample(generation: 1))
         var modified = fingerprints
@@ -169,14 +169,14 @@ private func sample(generation: UInt64, nextOffset: Int64 = 1000, partition: Int
     }
 
     @Test func leftoverTempFileIsIgnoredThenCleaned() throws {
-        let dir = TempDir(); defer { dir.cleanup() }
+        let dir = CheckpointTestDir(); defer { dir.cleanup() }
         let store = CheckpointStore(directory: dir.path, keep: 3)
         try store.write(sample(generation: 1))
         let partitionDir = store.partitionDirectory(pipeline: "credit-psi", topic: "credit-scores", partition: 0)
         // A crash mid-write leaves half a file under a temporary name.
         let full = try CheckpointFile.encode(sample(generation: 2))
         let temp = partitionDir + "/" + CheckpointStore.fileName(generation: 2) + ".tmp.4242"
-        writeBytes(Array(full.prefix(full.count / 2)), to: temp)
+        checkpointTestWrite(Array(full.prefix(full.count / 2)), to: temp)
         let r = try store.loadLatest(pipeline: "credit-psi", topic: "credit-scores", partition: 0, expectedFingerprints: fingerprints)
         #expect(r.checkpoint?.generation == 1)
         #expect(r.skipped.isEmpty)
@@ -188,7 +188,7 @@ private func sample(generation: UInt64, nextOffset: Int64 = 1000, partition: Int
     }
 
     @Test func emptyOrMissingDirectoryHasNoCheckpoint() throws {
-        let dir = TempDir(); defer { dir.cleanup() }
+        let dir = CheckpointTestDir(); defer { dir.cleanup() }
         let store = CheckpointStore(directory: dir.path, keep: 3)
         let r = try store.loadLatest(pipeline: "credit-psi", topic: "credit-scores", partition: 0, expectedFingerprints: fingerprints)
         #expect(r.checkpoint == nil)
@@ -201,13 +201,13 @@ private func sample(generation: UInt64, nextOffset: Int64 = 1000, partition: Int
     }
 
     @Test func allGenerationsCorruptMeansFreshStartWithEveryReason() throws {
-        let dir = TempDir(); defer { dir.cleanup() }
+        let dir = CheckpointTestDir(); defer { dir.cleanup() }
         let store = CheckpointStore(directory: dir.path, keep: 3)
         for g in UInt64(1)...3 { try store.write(sample(generation: g)) }
         let partitionDir = store.partitionDirectory(pipeline: "credit-psi", topic: "credit-scores", partition: 0)
         for g in UInt64(1)...3 {
             let p = partitionDir + "/" + CheckpointStore.fileName(generation: g)
-            writeBytes(Array(fileBytes(p).prefix(40)), to: p)
+            checkpointTestWrite(Array(checkpointTestRead(p).prefix(40)), to: p)
         }
         let r = try store.loadLatest(pipeline: "credit-psi", topic: "credit-scores", partition: 0, expectedFingerprints: nil)
         #expect(r.checkpoint == nil)
@@ -216,13 +216,13 @@ private func sample(generation: UInt64, nextOffset: Int64 = 1000, partition: Int
     }
 
     @Test func misplacedFileIsSkipped() throws {
-        let dir = TempDir(); defer { dir.cleanup() }
+        let dir = CheckpointTestDir(); defer { dir.cleanup() }
         let store = CheckpointStore(directory: dir.path, keep: 3)
         try store.write(sample(generation: 1, partition: 0))
         let from = store.partitionDirectory(pipeline: "credit-psi", topic: "credit-scores", partition: 0) + "/" + CheckpointStore.fileName(generation: 1)
         let toDir = store.partitionDirectory(pipeline: "credit-psi", topic: "credit-scores", partition: 1)
         try FileManager.default.createDirectory(atPath: toDir, withIntermediateDirectories: true)
-        writeBytes(fileBytes(from), to: toDir + "/" + CheckpointStore.fileName(generation: 1))
+        checkpointTestWrite(checkpointTestRead(from), to: toDir + "/" + CheckpointStore.fileName(generation: 1))
         let r = try store.loadLatest(pipeline: "credit-psi", topic: "credit-scores", partition: 1, expectedFingerprints: nil)
         #expect(r.checkpoint == nil)
         guard case .misplaced? = r.skipped.first?.defect else {
@@ -232,7 +232,7 @@ private func sample(generation: UInt64, nextOffset: Int64 = 1000, partition: Int
     }
 
     @Test func resetDeletesState() throws {
-        let dir = TempDir(); defer { dir.cleanup() }
+        let dir = CheckpointTestDir(); defer { dir.cleanup() }
         let store = CheckpointStore(directory: dir.path, keep: 2)
         try store.write(sample(generation: 1, partition: 0))
         try store.write(sample(generation: 1, partition: 1))

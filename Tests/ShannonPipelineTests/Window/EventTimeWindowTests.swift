@@ -102,7 +102,7 @@ private struct Driver {
         #expect(EventTimeTumblingWindow.defaultMaxOpenWindows(size: 60_000, allowedLateness: 86_400_000) == 64)
         // The natural bound is never exceeded on a random stream within lateness.
         var d = Driver(EventTimeTumblingWindow(size: 10, allowedLateness: 25))
-        var rng = SplitMix(seed: 99)
+        var rng = CheckpointTestRandom(seed: 99)
         var maxT: Int64 = 0
         var accepted = 0, late = 0
         for o in Int64(0)..<2000 {
@@ -186,6 +186,10 @@ private struct Driver {
         #expect(run(.countSliding(size: 3, hop: 2), times).map(\.startOffset) == [0, 2, 4])
         #expect(run(.eventTimeTumbling(sizeMs: 10, allowedLatenessMs: 0), times).map(\.startTime) == [0, 10, 20, 30, 40])
         #expect(WindowSpec.eventTimeTumbling(sizeMs: 10, allowedLatenessMs: 25).slots == 4)
+        #expect(WindowSpec.countSliding(size: 3, hop: 2).validationErrors().isEmpty)
+        #expect(WindowSpec.countSliding(size: 3, hop: 4).validationErrors() == ["window.hop must be between 1 and window.size (3), got 4"])
+        #expect(WindowSpec.countTumbling(size: 0).validationErrors().count == 1)
+        #expect(WindowSpec.eventTimeTumbling(sizeMs: 0, allowedLatenessMs: -1).validationErrors().count == 2)
         #expect(WindowSpec.countSliding(size: 3, hop: 2).makeWindow().addsBeforeClose)
         var k = WindowSpec.eventTimeTumbling(sizeMs: 10, allowedLatenessMs: 5).makeWindow()
         _ = k.add(offset: 0, eventTime: 3)

@@ -2,7 +2,7 @@ import Foundation
 @testable import ShannonPipeline
 
 /// A fresh directory under the system temp dir, removed by `cleanup()`.
-struct TempDir {
+struct CheckpointTestDir {
     let path: String
 
     init(_ label: String = #function) {
@@ -15,7 +15,7 @@ struct TempDir {
 }
 
 /// Deterministic pseudo-random numbers (SplitMix64) so failures reproduce.
-struct SplitMix {
+struct CheckpointTestRandom {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -28,10 +28,10 @@ struct SplitMix {
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
-func writeBytes(_ bytes: [UInt8], to path: String) {
+func checkpointTestWrite(_ bytes: [UInt8], to path: String) {
     _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
 }
 
-func fileBytes(_ path: String) -> [UInt8] {
+func checkpointTestRead(_ path: String) -> [UInt8] {
     [UInt8](FileManager.default.contents(atPath: path)!)
 }
