@@ -34,6 +34,9 @@ let package = Package(
         // simdjson behind a C ABI (Debian libsimdjson-dev; DOM parser with runtime kernel dispatch).
         .target(
             name: "CSimdJSON",
+            // Same define as `pkg-config --cflags simdjson`, so our inline parser code has the
+            // library's struct layouts.
+            cxxSettings: [.define("SIMDJSON_THREADS_ENABLED", to: "1")],
             linkerSettings: [.linkedLibrary("simdjson")]
         ),
 
