@@ -151,9 +151,11 @@ public final class RecordDecoder {
             slot.present = false
             slot.scalar = .nan
             slot.count = 0
+            slot.id = 0
+            slot.textCount = 0
             if plan.optional { return nil }
             return .bad(reason: .missingField,
-                        detail: "`\(plan.path == -1 ? "" : names[plan.index])` (path \(pathTexts[plan.index])) is \(kind == Int32(CSJ_NULL) ? "null" : "missing")")
+                        detail: "`\(names[plan.index])` (path \(pathTexts[plan.index])) is \(kind == Int32(CSJ_NULL) ? "null" : "missing")")
         }
         switch plan.type {
         case .number:

@@ -120,6 +120,9 @@ struct RecordDecoderTests {
                                   FieldSpec(name: "c", path: "c", type: .category, optional: true)])
         #expect(d.decode(#"{"x":null}"#) == .ok)
         #expect(!d.isPresent(0) && d.number(0).isNaN && !d.isPresent(1))
+        #expect(d.decode(#"{"x":2,"c":"kept"}"#) == .ok && d.categoryText(1) == "kept")
+        #expect(d.decode(#"{"x":3}"#) == .ok)
+        #expect(!d.isPresent(1) && d.categoryBytes(1).isEmpty && d.categoryID(1) == 0, "no stale text from the last record")
         #expect(d.decode(#"{"x":"1"}"#).reason == .wrongType)
     }
 
