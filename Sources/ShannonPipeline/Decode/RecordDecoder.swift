@@ -103,6 +103,11 @@ public final class RecordDecoder {
     /// Records rejected for `reason` since creation.
     public func badCount(_ reason: DeadLetterReason) -> Int { counters[reason.index] }
 
+    /// Every reason's count (for metrics; allocates).
+    public var badCounts: [DeadLetterReason: Int] {
+        Dictionary(uniqueKeysWithValues: DeadLetterReason.allCases.map { ($0, counters[$0.index]) })
+    }
+
     private func decodeRecord(_ bytes: UnsafeRawBufferPointer) -> DecodeResult {
         if bytes.count > spec.maxRecordBytes {
             return .bad(reason: .oversized, detail: "\(bytes.count) bytes > max_record_bytes \(spec.maxRecordBytes)")
