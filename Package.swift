@@ -68,7 +68,9 @@ let package = Package(
         .testTarget(name: "ShannonZstdTests", dependencies: ["ShannonZstd"]),
         .testTarget(name: "ShannonKafkaTests", dependencies: ["ShannonKafka"]),
         .testTarget(
-            name: "ShannonPipelineTests", dependencies: ["ShannonPipeline"], resources: [.copy("Fixtures")]
+            name: "ShannonPipelineTests",
+            dependencies: ["ShannonPipeline", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Fixtures")]
         ),
     ],
     swiftLanguageModes: [.v6],
