@@ -35,6 +35,9 @@ let package = Package(
         // simdjson behind a C ABI (Debian libsimdjson-dev; DOM parser with runtime kernel dispatch).
         .target(
             name: "CSimdJSON",
+            // Same define as `pkg-config --cflags simdjson`, so our inline parser code has the
+            // library's struct layouts.
+            cxxSettings: [.define("SIMDJSON_THREADS_ENABLED", to: "1")],
             linkerSettings: [.linkedLibrary("simdjson")]
         ),
 
@@ -67,7 +70,9 @@ let package = Package(
         .testTarget(name: "ShannonZstdTests", dependencies: ["ShannonZstd"]),
         .testTarget(name: "ShannonKafkaTests", dependencies: ["ShannonKafka"]),
         .testTarget(
-            name: "ShannonPipelineTests", dependencies: ["ShannonPipeline"], resources: [.copy("Fixtures")]
+            name: "ShannonPipelineTests",
+            dependencies: ["ShannonPipeline", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Fixtures")]
         ),
     ],
     swiftLanguageModes: [.v6],

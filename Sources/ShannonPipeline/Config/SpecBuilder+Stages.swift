@@ -180,19 +180,33 @@ extension SpecBuilder {
                 reader.error(node?.mark ?? stageNode.mark, "missing required field `reference` in psi params",
                              hint: "reference: { file: data/reference.csv, field: score } or { edges: [...] } or { histogram: {...} }")
             }
-            p.bins = bins() ?? p.bins
+            let explicitBins = bins()
+            p.bins = explicitBins ?? p.bins
             p.smoothing = smoothing() ?? p.smoothing
             p.fixedReference = v("fixed_reference").flatMap { reader.bool($0, "fixed_reference") } ?? p.fixedReference
             p.missingBin = v("missing_bin").flatMap { reader.bool($0, "missing_bin") } ?? p.missingBin
             p.confidence = confidence() ?? p.confidence
+            switch p.reference {
+            case .edges(let e), .histogram(let e, _): checkBins(explicitBins, at: v("bins"), edges: e)
+            default: break
+            }
+            if v("bins") == nil {
+                switch p.reference {
+                case .edges(let e), .histogram(let e, _): p.bins = e.count + 1
+                default: break
+                }
+            }
             return .psi(p)
         case .iv:
             var p = IVParams()
-            p.bins = bins() ?? p.bins
+            let explicitBins = bins()
+            p.bins = explicitBins ?? p.bins
             if let e = v("edges") { p.edges = edges(e, "edges") }
             if let r = v("reference") { p.reference = reference(r, allowFirstWindow: false) }
             p.smoothing = smoothing() ?? p.smoothing
             p.confidence = confidence() ?? p.confidence
+            checkBins(explicitBins, at: v("bins"), edges: p.edges)
+            if v("bins") == nil, let e = p.edges { p.bins = e.count + 1 }
             return .iv(p)
         case .groupDivergence:
             var p = GroupDivergenceParams(groups: [])
@@ -283,6 +297,7 @@ extension SpecBuilder {
                   let f = reader.require("field", in: keys, at: node, "reference (file)"),
                   let field = reader.string(f, "field") else { return nil }
             let resolved = path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
+            checkReferenceFile(resolved, written: path, field: field, fileNode: keys["file"]!.value, fieldNode: f)
             return .file(path: path, resolvedPath: resolved, field: field)
         case "edges":
             return edges(keys["edges"]!.value, "edges").map(ReferenceSpec.edges)
@@ -305,6 +320,34 @@ extension SpecBuilder {
             if !b { reader.error(keys["first_window"]!.value.mark, "`first_window: false` names no reference") }
             return .firstWindow
         }
+    }
+
+    /// The file must exist and its header must name `field` (reading only the first line).
+    private func checkReferenceFile(_ resolved: String, written: String, field: String, fileNode: Node,
+                                    fieldNode: Node) {
+        guard let handle = FileHandle(forReadingAtPath: resolved) else {
+            reader.error(fileNode.mark, "reference file `\(written)` not found",
+                         hint: "looked for \(resolved); paths are relative to the pipeline file")
+            return
+        }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 64 * 1024)) ?? Data()
+        let firstLine = String(decoding: head.prefix { $0 != 0x0a }, as: UTF8.self)
+        let columns = firstLine.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\""))
+        }
+        if !columns.contains(field) {
+            var hint = "columns: " + columns.joined(separator: ", ")
+            if let near = Suggest.nearest(field, among: columns) { hint = "did you mean `\(near)`? " + hint }
+            reader.error(fieldNode.mark, "reference file `\(written)` has no column `\(field)`", hint: hint)
+        }
+    }
+
+    /// `bins` written next to explicit edges must agree with them (B = edges + 1).
+    private func checkBins(_ bins: Int?, at node: Node?, edges: [Double]?) {
+        guard let bins, let node, let edges, bins != edges.count + 1 else { return }
+        reader.error(node.mark, "`bins` (\(bins)) disagrees with the \(edges.count) edges given (\(edges.count + 1) bins)",
+                     hint: "remove `bins`, or give \(bins - 1) edges")
     }
 
     // MARK: alert

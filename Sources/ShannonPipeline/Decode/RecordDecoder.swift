@@ -12,7 +12,11 @@ import CSimdJSON
 public final class RecordDecoder {
     public let spec: DecodeSpec
     private let handle: OpaquePointer
-    private let plans: [FieldPlan]
+    /// Trivial (retain-free) per-slot plans for the hot loop; names and label sets live apart.
+    private let plans: UnsafeMutablePointer<FieldPlan>
+    private let names: [String]
+    private let pathTexts: [String]
+    private let labelMatchers: [LabelMatcher]
     /// Slots 0..<fields.count are the declared fields; then the key, then the event time.
     private let slots: UnsafeMutablePointer<FieldSlot>
     private let slotCount: Int
@@ -27,19 +31,29 @@ public final class RecordDecoder {
         self.spec = spec
         self.handle = h
         var plans: [FieldPlan] = []
+        var specs: [FieldSpec] = []
         func compile(_ path: String?) -> Int32 {
             guard let path else { return -1 }
             let length = path.utf8.count
             return path.withCString { csj_add_path(h, $0, length) }
         }
-        for f in spec.fields { plans.append(FieldPlan(f, path: compile(f.path))) }
+        for f in spec.fields {
+            plans.append(FieldPlan(f, path: compile(f.path), index: specs.count))
+            specs.append(f)
+        }
         keySlot = plans.count
-        plans.append(FieldPlan(FieldSpec(name: "(key)", path: spec.keyPath ?? "", type: .category),
-                               path: compile(spec.keyPath)))
+        let key = FieldSpec(name: "(key)", path: spec.keyPath ?? "", type: .category)
+        plans.append(FieldPlan(key, path: compile(spec.keyPath), index: specs.count))
+        specs.append(key)
         timeSlot = plans.count
-        plans.append(FieldPlan(FieldSpec(name: "(event_time)", path: spec.eventTimePath ?? "", type: .number),
-                               path: compile(spec.eventTimePath)))
-        self.plans = plans
+        let time = FieldSpec(name: "(event_time)", path: spec.eventTimePath ?? "", type: .number)
+        plans.append(FieldPlan(time, path: compile(spec.eventTimePath), index: specs.count))
+        specs.append(time)
+        names = specs.map(\.name)
+        pathTexts = specs.map(\.path)
+        labelMatchers = specs.map { LabelMatcher(bad: $0.badValues, good: $0.goodValues) }
+        self.plans = .allocate(capacity: plans.count)
+        self.plans.initialize(from: plans, count: plans.count)
         slotCount = plans.count
         slots = .allocate(capacity: plans.count)
         for (i, plan) in plans.enumerated() {
@@ -57,6 +71,7 @@ public final class RecordDecoder {
     deinit {
         for i in 0..<slotCount { slots[i].release() }
         slots.deallocate()
+        plans.deallocate()
         csj_destroy(handle)
     }
 
@@ -87,6 +102,11 @@ public final class RecordDecoder {
 
     /// Records rejected for `reason` since creation.
     public func badCount(_ reason: DeadLetterReason) -> Int { counters[reason.index] }
+
+    /// Every reason's count (for metrics; allocates).
+    public var badCounts: [DeadLetterReason: Int] {
+        Dictionary(uniqueKeysWithValues: DeadLetterReason.allCases.map { ($0, counters[$0.index]) })
+    }
 
     private func decodeRecord(_ bytes: UnsafeRawBufferPointer) -> DecodeResult {
         if bytes.count > spec.maxRecordBytes {
@@ -136,9 +156,11 @@ public final class RecordDecoder {
             slot.present = false
             slot.scalar = .nan
             slot.count = 0
+            slot.id = 0
+            slot.textCount = 0
             if plan.optional { return nil }
             return .bad(reason: .missingField,
-                        detail: "`\(plan.path == -1 ? "" : plan.name)` (path \(plan.pathText)) is \(kind == Int32(CSJ_NULL) ? "null" : "missing")")
+                        detail: "`\(names[plan.index])` (path \(pathTexts[plan.index])) is \(kind == Int32(CSJ_NULL) ? "null" : "missing")")
         }
         switch plan.type {
         case .number:
@@ -146,16 +168,16 @@ public final class RecordDecoder {
                 return wrongType(plan, expected: "a number", kind: kind)
             }
             guard value.number.isFinite else {
-                return .bad(reason: .notFinite, detail: "`\(plan.name)` is not finite")
+                return .bad(reason: .notFinite, detail: "`\(names[plan.index])` is not finite")
             }
             slot.scalar = value.number
         case .label:
-            switch plan.labels.classify(kind: kind, value: value) {
+            switch labelMatchers[plan.index].classify(kind: kind, value: value) {
             case .bad: slot.scalar = 1
             case .good: slot.scalar = 0
             case .unknown:
                 return .bad(reason: .badLabel,
-                            detail: "`\(plan.name)` = \(Self.render(kind: kind, value: value)) is neither a bad nor a good value")
+                            detail: "`\(names[plan.index])` = \(Self.render(kind: kind, value: value)) is neither a bad nor a good value")
             case .notScalar:
                 return wrongType(plan, expected: "a number, string or boolean", kind: kind)
             }
@@ -215,7 +237,7 @@ public final class RecordDecoder {
         switch status {
         case Int32(CSJ_ARRAY_OK):
             if plan.type == .vector, n != plan.dim {
-                return .bad(reason: .wrongDimension, detail: "`\(plan.name)` has \(n) elements, expected dim \(plan.dim)")
+                return .bad(reason: .wrongDimension, detail: "`\(names[plan.index])` has \(n) elements, expected dim \(plan.dim)")
             }
             return nil
         case Int32(CSJ_ARRAY_MISSING):
@@ -224,7 +246,7 @@ public final class RecordDecoder {
             slot.present = false
             slot.count = 0
             if plan.optional && (kind == Int32(CSJ_MISSING) || kind == Int32(CSJ_NULL)) { return nil }
-            return .bad(reason: .missingField, detail: "`\(plan.name)` (path \(plan.pathText)) is missing")
+            return .bad(reason: .missingField, detail: "`\(names[plan.index])` (path \(pathTexts[plan.index])) is missing")
         case Int32(CSJ_ARRAY_WRONG_TYPE):
             var value = csj_value()
             let kind = csj_get(handle, plan.path, &value)
@@ -232,21 +254,21 @@ public final class RecordDecoder {
                 slot.present = false
                 slot.count = 0
                 if plan.optional { return nil }
-                return .bad(reason: .missingField, detail: "`\(plan.name)` (path \(plan.pathText)) is null")
+                return .bad(reason: .missingField, detail: "`\(names[plan.index])` (path \(pathTexts[plan.index])) is null")
             }
             if kind == Int32(CSJ_ARRAY) {
-                return .bad(reason: .wrongType, detail: "`\(plan.name)` has an element of the wrong type")
+                return .bad(reason: .wrongType, detail: "`\(names[plan.index])` has an element of the wrong type")
             }
             return wrongType(plan, expected: "an array of numbers", kind: kind)
         case Int32(CSJ_ARRAY_NOT_FINITE):
-            return .bad(reason: .notFinite, detail: "`\(plan.name)` has an element out of range")
+            return .bad(reason: .notFinite, detail: "`\(names[plan.index])` has an element out of range")
         default:
-            return .bad(reason: .wrongDimension, detail: "`\(plan.name)` has \(n) elements, expected dim \(plan.dim)")
+            return .bad(reason: .wrongDimension, detail: "`\(names[plan.index])` has \(n) elements, expected dim \(plan.dim)")
         }
     }
 
     private func wrongType(_ plan: FieldPlan, expected: String, kind: Int32) -> DecodeResult {
-        .bad(reason: .wrongType, detail: "`\(plan.name)`: expected \(expected), found \(Self.kindName(kind))")
+        .bad(reason: .wrongType, detail: "`\(names[plan.index])`: expected \(expected), found \(Self.kindName(kind))")
     }
 
     // MARK: Reading the last record
@@ -347,26 +369,23 @@ public final class RecordDecoder {
     }
 }
 
-/// What the decoder needs to know about one field, resolved once.
+/// What the decoder needs to know about one field, resolved once. Trivial (no references), so
+/// reading it in the hot loop costs no reference counting.
 struct FieldPlan {
-    var name: String
-    var pathText: String
+    var index: Int
     var path: Int32
     var type: FieldType
     var optional: Bool
     var dim: Int
     var tokenizer: Tokenizer
-    var labels: LabelMatcher
 
-    init(_ f: FieldSpec, path: Int32) {
-        name = f.name
-        pathText = f.path
+    init(_ f: FieldSpec, path: Int32, index: Int) {
+        self.index = index
         self.path = path
         type = f.type
         optional = f.optional
         dim = f.dim ?? 0
         tokenizer = f.tokenizer
-        labels = LabelMatcher(bad: f.badValues, good: f.goodValues)
     }
 }
 

@@ -9,15 +9,15 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check pipeline files and report every mistake with its line and column.",
         discussion: """
-        Reads each file, interpolates ${VAR} / ${VAR:-default} from the environment, and checks
-        keys, types, allowed values, field references, windows and params. Every problem is
+        Reads each file, interpolates ${VAR} / ${VAR:-default} from the environment, and checks \
+        keys, types, allowed values, field references, windows and params. Every problem is \
         printed to stderr as
 
           FILE:LINE:COLUMN: error: MESSAGE
             hint: HOW TO FIX IT
 
-        and good files print `ok: FILE (N stages)` to stdout. The exit status is 2 if any file has
-        an error, 0 otherwise.
+        and good files print `ok: FILE (N stages)` to stdout. The exit status is 2 if any file \
+        has an error, 0 otherwise.
 
         Example:
           $ shannon validate pipelines/credit-psi.yaml broken.yaml
@@ -25,8 +25,8 @@ struct ValidateCommand: ParsableCommand {
           broken.yaml:14:5: error: unknown key `windw` in a stage
             hint: did you mean `window`?
 
-        The format is described in docs/pipelines.md; schemas/pipeline.schema.json lets editors
-        check the same shape as you type.
+        The format is described in docs/pipelines.md; schemas/pipeline.schema.json lets \
+        editors check the same shape as you type.
         """
     )
 
@@ -44,7 +44,8 @@ struct ValidateCommand: ParsableCommand {
                 print("ok: \(file) (\(spec.stages.count) stage\(spec.stages.count == 1 ? "" : "s"))")
                 if fingerprints {
                     for stage in spec.stages {
-                        print("  \(stage.id): \(String(spec.fingerprint(of: stage), radix: 16))")
+                        let hex = String(spec.fingerprint(of: stage), radix: 16)
+                        print("  \(stage.id): \(String(repeating: "0", count: 16 - hex.count) + hex)")
                     }
                 }
             } catch {

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Stage fingerprints")
 struct FingerprintTests {
-    static func spec(window: String = "{ type: count, size: 5000 }", bins: Int = 10,
+    static func spec(window: String = "{ type: count, size: 5000 }", smoothing: Double = 0.5,
                      alert: String = "{ when: threshold, threshold: 0.25 }", path: String = "score") throws -> PipelineSpec {
         try PipelineLoader.parse(yaml: """
             version: 1
@@ -15,7 +15,7 @@ struct FingerprintTests {
                 type: psi
                 input: score
                 window: \(window)
-                params: { reference: { edges: [0.1, 0.5] }, bins: \(bins) }
+                params: { reference: { edges: [0.1, 0.5] }, smoothing: \(smoothing) }
                 alert: \(alert)
             """)
     }
@@ -32,13 +32,13 @@ struct FingerprintTests {
         #expect(StageFingerprint.fnv1a64("a") == 0xaf63_dc4c_8601_ec8c)
         #expect(StageFingerprint.canonical(try Self.spec().stages[0], fields: try Self.spec().decode.fields)
             == "v1|type=psi|input=score{path=score,type=number,optional=false}|key_by=*|window=count(5000)"
-            + "|params=psi(reference=edges[0.1,0.5],bins=10,smoothing=0.5,fixed_reference=false,"
+            + "|params=psi(reference=edges[0.1,0.5],bins=3,smoothing=0.5,fixed_reference=false,"
             + "missing_bin=false,confidence=0.95)")
     }
 
     @Test func paramOrWindowOrFieldChangeChangesIt() throws {
         let base = Self.fingerprint(try Self.spec())
-        #expect(Self.fingerprint(try Self.spec(bins: 12)) != base)
+        #expect(Self.fingerprint(try Self.spec(smoothing: 0.25)) != base)
         #expect(Self.fingerprint(try Self.spec(window: "{ type: count, size: 5000, hop: 100 }")) != base)
         #expect(Self.fingerprint(try Self.spec(path: "applicant.score")) != base)
     }

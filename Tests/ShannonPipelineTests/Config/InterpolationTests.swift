@@ -28,24 +28,24 @@ struct InterpolationTests {
             version: 1
             name: env
             source: { topics: ["${TOPIC}"] }
-            decode: { fields: { x: { path: x, type: number } } }
+            decode:
+              max_record_bytes: ${MAXB:-4096}
+              fields: { x: { path: x, type: number } }
             stages:
               - id: s
                 type: psi
                 input: x
                 window: { type: count, size: "${SIZE:-100}" }
-                params:
-                  reference: { edges: [0] }
-                  bins: ${BINS:-10}
+                params: { reference: { edges: [0] } }
             """
         let a = try PipelineLoader.parse(yaml: yaml, environment: ["TOPIC": "in"])
         #expect(a.source.topics == ["in"])
         #expect(a.stages[0].window == .countTumbling(size: 100))
         let b = try PipelineLoader.parse(yaml: yaml, environment: ["TOPIC": "in", "SIZE": "250"])
         #expect(b.stages[0].window == .countTumbling(size: 250))
-        let c = try PipelineLoader.parse(yaml: yaml, environment: ["TOPIC": "in", "BINS": "4"])
-        guard case .psi(let p) = c.stages[0].params else { Issue.record("not psi"); return }
-        #expect(p.bins == 4)
+        #expect(a.decode.maxRecordBytes == 4096)
+        let c = try PipelineLoader.parse(yaml: yaml, environment: ["TOPIC": "in", "MAXB": "65536"])
+        #expect(c.decode.maxRecordBytes == 65536)
     }
 
     @Test func unsetVariableInsideQuotesPointsAtTheReference() {

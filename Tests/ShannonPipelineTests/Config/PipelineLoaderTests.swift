@@ -79,7 +79,8 @@ struct PipelineLoaderTests {
         #expect(spec.stages[0].alert == nil)
         #expect(spec.checkpoint == CheckpointSpec())
         guard case .psi(let p) = spec.stages[0].params else { Issue.record("not psi"); return }
-        #expect(p.bins == 10 && p.smoothing == 0.5 && !p.fixedReference && p.confidence == 0.95)
+        #expect(p.bins == 2, "one edge makes two bins")
+        #expect(p.smoothing == 0.5 && !p.fixedReference && !p.missingBin && p.confidence == 0.95)
     }
 
     /// One mistake per file; each must be reported at the offending key or value.
@@ -104,6 +105,9 @@ struct PipelineLoaderTests {
         ("bad-window-type", 16, 21, "`counted` is not one of the allowed values"),
         ("duplicate-key", 20, 7, "duplicate key `bins`"),
         ("bad-metric", 22, 15, "`psii` is not a metric"),
+        ("bins-disagree-with-edges", 19, 13, "`bins` (12) disagrees with the 9 edges"),
+        ("reference-column", 18, 42, "has no column `scores`"),
+        ("reference-missing-file", 18, 26, "reference file `data/nope.csv` not found"),
     ]
 
     static let hints: [String: String] = [
@@ -112,6 +116,7 @@ struct PipelineLoaderTests {
         "unknown-field-ref": "declared fields: score, bad, age",
         "unknown-param": "did you mean `bins`?",
         "bad-window-type": "did you mean `count`?",
+        "reference-column": "did you mean `score`? columns: id, score",
     ]
 
     @Test(arguments: brokenCases.map(\.file))

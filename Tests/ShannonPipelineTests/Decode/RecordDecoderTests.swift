@@ -36,6 +36,18 @@ struct RecordDecoderTests {
         #expect(d.okCount == 3)
     }
 
+    /// Published FNV-1a 64 test vectors (Fowler/Noll/Vo reference code), on both the Swift side and
+    /// the C side (array tokens are hashed in C).
+    @Test func tokenIdsAreFNV1a64() throws {
+        #expect(TokenHash.fnv1a("") == 0xcbf2_9ce4_8422_2325)
+        #expect(TokenHash.fnv1a("a") == 0xaf63_dc4c_8601_ec8c)
+        #expect(TokenHash.fnv1a("foobar") == 0x8594_4171_f739_67e8)
+        let d = try Self.decoder([FieldSpec(name: "t", path: "t", type: .tokens)])
+        #expect(d.decode(#"{"t":["a","foobar"]}"#) == .ok)
+        #expect(Array(d.tokens(0)) == [0xaf63_dc4c_8601_ec8c, 0x8594_4171_f739_67e8])
+        #expect(d.badCounts.values.reduce(0, +) == 0)
+    }
+
     @Test func strictDefaultLabelRejectsOtherValues() throws {
         let d = try Self.decoder([FieldSpec(name: "y", path: "y", type: .label, badValues: [.number(1), .bool(true)],
                                             goodValues: [.number(0), .bool(false)])])
@@ -120,6 +132,9 @@ struct RecordDecoderTests {
                                   FieldSpec(name: "c", path: "c", type: .category, optional: true)])
         #expect(d.decode(#"{"x":null}"#) == .ok)
         #expect(!d.isPresent(0) && d.number(0).isNaN && !d.isPresent(1))
+        #expect(d.decode(#"{"x":2,"c":"kept"}"#) == .ok && d.categoryText(1) == "kept")
+        #expect(d.decode(#"{"x":3}"#) == .ok)
+        #expect(!d.isPresent(1) && d.categoryBytes(1).isEmpty && d.categoryID(1) == 0, "no stale text from the last record")
         #expect(d.decode(#"{"x":"1"}"#).reason == .wrongType)
     }
 
