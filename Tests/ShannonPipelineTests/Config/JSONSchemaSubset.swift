@@ -3,15 +3,15 @@ import Yams
 @testable import ShannonPipeline
 
 /// A JSON value, for checking YAML pipeline files and JSON documents against our schemas.
-indirect enum JSONValue: Equatable {
+indirect enum SchemaJSON: Equatable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([(key: String, value: JSONValue)])
+    case array([SchemaJSON])
+    case object([(key: String, value: SchemaJSON)])
 
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
+    static func == (a: SchemaJSON, b: SchemaJSON) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
@@ -24,19 +24,19 @@ indirect enum JSONValue: Equatable {
         }
     }
 
-    subscript(key: String) -> JSONValue? {
+    subscript(key: String) -> SchemaJSON? {
         if case .object(let pairs) = self { return pairs.first { $0.key == key }?.value }
         return nil
     }
 
     /// YAML (and JSON, which Yams reads as YAML) → JSON value, with the same scalar typing as the
     /// pipeline loader (YAML 1.2 core schema; quoted scalars are strings).
-    static func parse(yaml: String) throws -> JSONValue {
+    static func parse(yaml: String) throws -> SchemaJSON {
         guard let node = try Yams.compose(yaml: yaml) else { return .null }
         return from(node)
     }
 
-    static func from(_ node: Node) -> JSONValue {
+    static func from(_ node: Node) -> SchemaJSON {
         switch node {
         case .mapping(let m): return .object(m.map { ($0.key.scalar?.string ?? "", from($0.value)) })
         case .sequence(let s): return .array(s.map(from))
@@ -58,18 +58,18 @@ indirect enum JSONValue: Equatable {
 /// exclusiveMinimum, exclusiveMaximum, pattern, oneOf, anyOf, and `$ref` to `#/$defs/…`.
 /// Any other keyword is reported as unsupported, so a schema can't silently outgrow the checker.
 struct SchemaChecker {
-    let root: JSONValue
+    let root: SchemaJSON
     static let annotations: Set<String> = ["$schema", "$id", "$defs", "title", "description", "default", "examples",
                                            "$comment"]
 
     /// Problems as "JSON-pointer: message"; empty when the document is valid.
-    func validate(_ value: JSONValue) -> [String] {
+    func validate(_ value: SchemaJSON) -> [String] {
         var errors: [String] = []
         check(value, root, "", &errors)
         return errors
     }
 
-    private func check(_ v: JSONValue, _ schema: JSONValue, _ at: String, _ errors: inout [String]) {
+    private func check(_ v: SchemaJSON, _ schema: SchemaJSON, _ at: String, _ errors: inout [String]) {
         if case .bool(let b) = schema {
             if !b { errors.append("\(at): not allowed") }
             return
@@ -170,7 +170,7 @@ struct SchemaChecker {
         }
     }
 
-    static func isType(_ v: JSONValue, _ t: String) -> Bool {
+    static func isType(_ v: SchemaJSON, _ t: String) -> Bool {
         switch (t, v) {
         case ("null", .null), ("boolean", .bool), ("number", .number), ("string", .string), ("array", .array),
              ("object", .object): return true
@@ -179,7 +179,7 @@ struct SchemaChecker {
         }
     }
 
-    static func typeName(_ v: JSONValue) -> String {
+    static func typeName(_ v: SchemaJSON) -> String {
         switch v {
         case .null: return "null"
         case .bool: return "boolean"

@@ -5,11 +5,11 @@ import Testing
 struct SchemaTests {
     static func schema(_ name: String) throws -> SchemaChecker {
         let text = try String(contentsOf: RepoPaths.schemas.appendingPathComponent(name), encoding: .utf8)
-        return SchemaChecker(root: try JSONValue.parse(yaml: text))
+        return SchemaChecker(root: try SchemaJSON.parse(yaml: text))
     }
 
-    static func document(_ url: URL) throws -> JSONValue {
-        try JSONValue.parse(yaml: try String(contentsOf: url, encoding: .utf8))
+    static func document(_ url: URL) throws -> SchemaJSON {
+        try SchemaJSON.parse(yaml: try String(contentsOf: url, encoding: .utf8))
     }
 
     @Test func examplePipelinesAreValidAgainstTheSchema() throws {
@@ -39,7 +39,7 @@ struct SchemaTests {
     }
 
     @Test func checkerHandlesEachKeyword() throws {
-        let checker = SchemaChecker(root: try JSONValue.parse(yaml: """
+        let checker = SchemaChecker(root: try SchemaJSON.parse(yaml: """
             {"type": "object", "required": ["a"], "additionalProperties": false,
              "properties": {
                "a": {"$ref": "#/$defs/small"},
@@ -48,7 +48,7 @@ struct SchemaTests {
                "d": {"type": "array", "items": {"type": "boolean"}, "minItems": 1, "maxItems": 2}},
              "$defs": {"small": {"type": "number", "exclusiveMinimum": 0, "maximum": 10}}}
             """))
-        #expect(checker.validate(try JSONValue.parse(yaml: #"{"a": 5, "b": -3, "c": "xx", "d": [true]}"#)) == [])
+        #expect(checker.validate(try SchemaJSON.parse(yaml: #"{"a": 5, "b": -3, "c": "xx", "d": [true]}"#)) == [])
         let bad: [String] = [
             #"{"b": 1}"#,                     // missing a
             #"{"a": 0}"#,                     // exclusiveMinimum via $ref
@@ -62,9 +62,9 @@ struct SchemaTests {
             #"{"a": 1, "d": [true, true, false]}"#, // maxItems
         ]
         for doc in bad {
-            #expect(!checker.validate(try JSONValue.parse(yaml: doc)).isEmpty, "\(doc)")
+            #expect(!checker.validate(try SchemaJSON.parse(yaml: doc)).isEmpty, "\(doc)")
         }
-        let unsupported = SchemaChecker(root: try JSONValue.parse(yaml: #"{"if": {"type": "string"}}"#))
+        let unsupported = SchemaChecker(root: try SchemaJSON.parse(yaml: #"{"if": {"type": "string"}}"#))
         #expect(unsupported.validate(.null) == [": unsupported keyword if"])
     }
 
@@ -81,7 +81,7 @@ struct SchemaTests {
         // And the alert schema refuses an alert with a missing figure or a bad state.
         let alert = try Self.schema("alert.schema.json")
         let text = try String(contentsOf: RepoPaths.fixture("examples/alert-psi.json"), encoding: .utf8)
-        #expect(!alert.validate(try JSONValue.parse(yaml: text.replacingOccurrences(of: "\"firing\"", with: "\"on\""))).isEmpty)
-        #expect(!alert.validate(try JSONValue.parse(yaml: text.replacingOccurrences(of: "\"se\":", with: "\"stderr\":"))).isEmpty)
+        #expect(!alert.validate(try SchemaJSON.parse(yaml: text.replacingOccurrences(of: "\"firing\"", with: "\"on\""))).isEmpty)
+        #expect(!alert.validate(try SchemaJSON.parse(yaml: text.replacingOccurrences(of: "\"se\":", with: "\"stderr\":"))).isEmpty)
     }
 }
