@@ -27,6 +27,8 @@ public enum DemoStreams {
         public var topic: String
         public var records: [Record]
         public var injections: [Injection]
+        /// True event boundaries per key (positions among that key's records), where known.
+        public var boundaries: [String: [Int]] = [:]
     }
 }
 
@@ -45,6 +47,13 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// Uniform in [0, 1).
     public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
+    /// Beta(a, b) for whole a, b: the a-th smallest of a + b − 1 uniforms.
+    public mutating func beta(_ a: Int, _ b: Int) -> Double {
+        var u = (0..<(a + b - 1)).map { _ in uniform() }
+        u.sort()
+        return u[a - 1]
+    }
+
     /// Standard normal by Box–Muller (one of the pair; simplicity over speed).
     public mutating func normal() -> Double {
         let u1 = max(uniform(), 1e-300), u2 = uniform()
@@ -53,53 +62,57 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 }
 
 extension DemoStreams {
-    /// Credit scores per portfolio segment. The `retail` segment's scores shift down and
-    /// spread out from `shiftAt` on (a new applicant channel), which PSI must flag; labels
-    /// follow a logistic default model so IV is meaningful; `age_band` is the protected
-    /// attribute, and young applicants' scores are biased downwards after the shift.
-    /// About 0.3% of records are malformed in the ways a real producer gets wrong.
+    /// Credit scores as `pipelines/credit-psi.yaml` reads them: a default-probability score in
+    /// [0, 1] drawn from the reference law Beta(2, 5) (the law of pipelines/data/credit-reference.csv),
+    /// then from `shiftAt` on from Beta(3, 4) — a new applicant channel — which PSI must flag.
+    /// The default flag is drawn with probability = score, so IV is meaningful; after the shift
+    /// the 18-24 band's scores come from Beta(4, 3), a group gap the fairness stage must flag.
+    /// About 0.3% of records are malformed in the ways real producers get wrong.
     public static func creditScores(records: Int = 60_000, shiftAt: Int = 30_000, seed: UInt64 = 1) -> Stream {
         var rng = SplitMix64(seed: seed)
         let segments = ["retail", "sme", "card"]
-        let bands = ["18-24", "25-34", "35-54", "55+"]
+        let bands = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
+        let weights = [0.12, 0.24, 0.22, 0.18, 0.14, 0.10]
         var out: [Record] = []
         out.reserveCapacity(records)
         let t0: Int64 = 1_767_225_600_000 // 2026-01-01T00:00:00Z
         for i in 0..<records {
             let segment = segments[i % segments.count]
-            let band = bands[Int(rng.next() % UInt64(bands.count))]
-            let shifted = i >= shiftAt && segment == "retail"
-            var score = 650 + 60 * rng.normal()
-            if shifted { score = 615 + 80 * rng.normal() - (band == "18-24" ? 25 : 0) }
-            score = min(850, max(300, score)).rounded()
-            let pBad = 1 / (1 + exp((score - 560) / 35))
-            let bad = rng.uniform() < pBad ? 1 : 0
-            let id = "a-\(100_000 + i)"
+            var u = rng.uniform(), b = 0
+            while b < bands.count - 1 && u >= weights[b] { u -= weights[b]; b += 1 }
+            let band = bands[b]
+            let shifted = i >= shiftAt
+            let score = shifted ? (band == "18-24" ? rng.beta(4, 3) : rng.beta(3, 4)) : rng.beta(2, 5)
+            let bad = rng.uniform() < score ? 1 : 0
+            let id = "A-\(String(repeating: "0", count: max(0, 6 - String(i).count)))\(i)"
             let ts = t0 + Int64(i) * 50
-            var json = #"{"applicant_id":"\#(id)","segment":"\#(segment)","ts":\#(ts),"score":\#(Int(score)),"default_flag":\#(bad),"age_band":"\#(band)"}"#
+            let scoreText = String(Double(Int(score * 1_000_000)) / 1_000_000)
+            var json = #"{"applicant_id":"\#(id)","ts":\#(ts),"score":\#(scoreText),"default_flag":\#(bad),"applicant":{"age_band":"\#(band)"},"segment":"\#(segment)"}"#
             if i % 331 == 17 { json = malformed(json, kind: i / 331) }
-            out.append(Record(key: Array(segment.utf8), value: Array(json.utf8)))
+            out.append(Record(key: Array(id.utf8), value: Array(json.utf8)))
         }
-        let injected = [Injection(key: "retail", what: "score shift (mean 650→615, sd 60→80; 18-24 a further −25)", at: shiftAt / segments.count)]
+        let injected = [Injection(key: "all partitions", what: "score law Beta(2,5) → Beta(3,4); 18-24 → Beta(4,3)", at: shiftAt)]
         return Stream(topic: "credit-scores", records: out, injections: injected)
     }
 
     /// A few ways real producers break records; each must land in the dead-letter topic.
     static func malformed(_ json: String, kind: Int) -> String {
-        switch kind % 4 {
+        switch kind % 5 {
         case 0: return String(json.dropLast(5))                                   // truncated
         case 1: return json.replacingFirst(#""score":"#, with: #""scor":"#)        // missing field
         case 2: return json.replacingFirst(#""score":"#, with: #""score":"n/a","x":"#) // wrong type
+        case 3: return json.replacingFirst(#""default_flag":"#, with: #""default_flag":7,"was":"#) // bad label
         default: return "not json at all"
         }
     }
 
     /// Feature vectors per camera: segments (events) of 60–180 frames, each with its own mean
     /// direction plus noise; the true boundaries are the segment starts.
-    public static func videoFeatures(cameras: Int = 3, framesPerCamera: Int = 3_000, dimension: Int = 16, seed: UInt64 = 2) -> Stream {
+    public static func videoFeatures(cameras: Int = 3, framesPerCamera: Int = 1_500, dimension: Int = 128, seed: UInt64 = 2) -> Stream {
         var rng = SplitMix64(seed: seed)
         var perCamera: [[Record]] = []
         var injections: [Injection] = []
+        var truth: [String: [Int]] = [:]
         let t0: Int64 = 1_767_225_600_000
         for c in 0..<cameras {
             let camera = "cam-\(c + 1)"
@@ -120,13 +133,14 @@ extension DemoStreams {
                 }
             }
             perCamera.append(records)
+            truth[camera] = boundaries
             injections.append(Injection(key: camera, what: "\(boundaries.count) event boundaries at \(boundaries.prefix(6).map(String.init).joined(separator: ","))…", at: boundaries.first ?? 0))
         }
         // Interleave cameras as a real multiplexed feed would.
         var out: [Record] = []
         out.reserveCapacity(cameras * framesPerCamera)
         for i in 0..<framesPerCamera { for c in 0..<cameras { out.append(perCamera[c][i]) } }
-        return Stream(topic: "video-features", records: out, injections: injections)
+        return Stream(topic: "video-features", records: out, injections: injections, boundaries: truth)
     }
 
     /// Completions of an LLM service per model: Zipf-distributed words, and from `collapseAt`
@@ -174,8 +188,8 @@ extension DemoStreams {
     }
 
     static func formatFloat(_ x: Double) -> String {
-        // Four decimals are plenty for synthetic features and keep records small.
-        let scaled = (x * 10_000).rounded() / 10_000
+        // Three decimals are plenty for synthetic features and keep records small.
+        let scaled = (x * 1_000).rounded() / 1_000
         return "\(scaled)"
     }
 }

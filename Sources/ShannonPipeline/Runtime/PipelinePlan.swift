@@ -11,7 +11,10 @@ public struct PlanError: Error, CustomStringConvertible, Sendable {
 /// A pipeline made ready to run: per stage, what every partition needs to build its state —
 /// reference histograms read, bins computed, decoder fields resolved, alert policies mapped.
 /// Built once per pipeline; partitions are cheap to make from it.
-public final class PipelinePlan {
+///
+/// `@unchecked Sendable`: immutable after `init` — the stage makers capture only immutable
+/// contexts and value-type prototypes — so it can be handed to the worker thread that runs it.
+public final class PipelinePlan: @unchecked Sendable {
     public let spec: PipelineSpec
     /// Stage id → configuration fingerprint (checkpoints refuse state from another config).
     public let fingerprints: [String: UInt64]
