@@ -156,3 +156,39 @@ extension RebalanceEvent {
     var isAssignment: Bool { if case .assigned = self { true } else { false } }
     var isRevocation: Bool { if case .revoked = self { true } else { false } }
 }
+
+@Suite struct CooperativeRebalanceTests {
+    @Test func cooperativeMembersMoveOnlyThePartitionsThatChangeOwner() throws {
+        let topic = uniqueName("coop")
+        let group = uniqueName("g")
+        try sharedBroker.createTopic(topic, partitions: 4)
+        let all = Set((0..<4).map { TopicPartition(topic, Int32($0)) })
+        var eventsA: [RebalanceEvent] = []
+        var ownedA = Set<TopicPartition>(), ownedB = Set<TopicPartition>()
+        let a = try KafkaConsumer(configuration: consumerConfig(sharedBroker, group: group), rebalanceProtocol: .cooperative) { _, e in
+            eventsA.append(e)
+            if case .assigned(let p) = e { ownedA.formUnion(p) } else { ownedA.subtract(e.partitions) }
+            return [:]
+        }
+        try a.subscribe([topic])
+        var sink: [Received] = []
+        #expect(try pollUntil(a, into: &sink) { _ in ownedA == all })
+
+        let b = try KafkaConsumer(configuration: consumerConfig(sharedBroker, group: group), rebalanceProtocol: .cooperative) { _, e in
+            if case .assigned(let p) = e { ownedB.formUnion(p) } else { ownedB.subtract(e.partitions) }
+            return [:]
+        }
+        try b.subscribe([topic])
+        let end = ContinuousClock.now.advanced(by: .seconds(45))
+        while ContinuousClock.now < end && !(ownedA.count == 2 && ownedB.count == 2) {
+            _ = try a.poll(timeout: .milliseconds(50))
+            _ = try b.poll(timeout: .milliseconds(50))
+        }
+        #expect(ownedA.count == 2 && ownedB.count == 2 && ownedA.union(ownedB) == all)
+        // Incremental: A gave up exactly the two partitions B took, never the whole set.
+        let revoked = eventsA.filter(\.isRevocation)
+        #expect(revoked.count == 1 && revoked.first?.partitions == ownedB)
+        try b.close()
+        try a.close()
+    }
+}

@@ -83,12 +83,10 @@ struct ConsumeBenchCommand: ParsableCommand {
 }
 
 enum ConsumeBench {
-    /// Prefetch sized deliberately: librdkafka 2.0.2 pauses fetching for a whole
-    /// `fetch.wait.max.ms`-ish second when the queue fills, so keep it large enough that the
-    /// application drains it before the broker is asked again.
+    /// On top of `KafkaConsumer.defaultProperties` (which already raise `queued.min.messages`):
+    /// large fetches and a short broker wait, so that one fetch round trip refills the queue.
+    /// Override any of them with -X to explore (docs/kafka.md has the measured effect).
     static let consumerProperties: [String: String] = [
-        "queued.min.messages": "200000",
-        "queued.max.messages.kbytes": "262144",
         "fetch.max.bytes": "52428800",
         "fetch.message.max.bytes": "10485760",
         "fetch.wait.max.ms": "10",
