@@ -37,24 +37,38 @@ grep -q '^ready' "$LOG" || { echo "broker never became ready" >&2; cat "$LOG" >&
 ADDR=$(awk '/^bootstrap:/ {print $2}' "$LOG")
 grep '^ready' "$LOG"
 
-echo "== swift (shannon bench consume, assign)"
-SWIFT_OUT=$("$SHANNON" bench consume --bootstrap "$ADDR" --topic "$TOPIC" --messages "$MESSAGES" ${GROUP:+--group})
-echo "$SWIFT_OUT"
-SWIFT_E2E=$(echo "$SWIFT_OUT" | awk '/swift assign/ {f=1} f && /end to end/ {print $5; exit}')
-SWIFT_STREAM=$(echo "$SWIFT_OUT" | awk '/swift assign/ {f=1} f && /streaming/ {print $4; exit}')
+RUNS=${RUNS:-3}
+rate_after() { awk -v label="$1" '{for (i = 1; i <= NF; i++) if ($i == "M" && index($0, label)) print $(i - 1)}'; }
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-echo "== kcat"
+echo "== swift (shannon bench consume, assign), $RUNS runs"
+SWIFT_E2E_ALL=""; SWIFT_STREAM_ALL=""
+for _ in $(seq 1 "$RUNS"); do
+  OUT=$("$SHANNON" bench consume --bootstrap "$ADDR" --topic "$TOPIC" --messages "$MESSAGES" ${GROUP:+--group})
+  echo "$OUT"
+  SWIFT_E2E_ALL+="$(echo "$OUT" | rate_after "end to end" | head -1)"$'\n'
+  SWIFT_STREAM_ALL+="$(echo "$OUT" | rate_after "streaming" | head -1)"$'\n'
+done
+SWIFT_E2E=$(printf '%s' "$SWIFT_E2E_ALL" | median)
+SWIFT_STREAM=$(printf '%s' "$SWIFT_STREAM_ALL" | median)
+
+echo "== kcat, $RUNS runs"
 # The count first (untimed): kcat must see exactly the same records.
 KCAT_COUNT=$(kcat -C -b "$ADDR" -t "$TOPIC" -o beginning -e -q | wc -l)
 [[ "$KCAT_COUNT" == "$MESSAGES" ]] || { echo "kcat read $KCAT_COUNT of $MESSAGES records" >&2; exit 1; }
-START=$(date +%s.%N)
-kcat -C -b "$ADDR" -t "$TOPIC" -o beginning -e -q >/dev/null
-END=$(date +%s.%N)
-KCAT_SECONDS=$(echo "$END - $START" | bc -l)
-KCAT_RATE=$(echo "$MESSAGES / $KCAT_SECONDS / 1000000" | bc -l)
-printf 'kcat: %d records in %.3f s  %.3f M msg/s\n' "$MESSAGES" "$KCAT_SECONDS" "$KCAT_RATE"
+KCAT_ALL=""
+for _ in $(seq 1 "$RUNS"); do
+  START=$(date +%s.%N)
+  kcat -C -b "$ADDR" -t "$TOPIC" -o beginning -e -q >/dev/null
+  END=$(date +%s.%N)
+  SECONDS_TAKEN=$(echo "$END - $START" | bc -l)
+  RATE=$(echo "$MESSAGES / $SECONDS_TAKEN / 1000000" | bc -l)
+  printf 'kcat: %d records in %.3f s  %.3f M msg/s\n' "$MESSAGES" "$SECONDS_TAKEN" "$RATE"
+  KCAT_ALL+="$RATE"$'\n'
+done
+KCAT_RATE=$(printf '%s' "$KCAT_ALL" | median)
 
-echo "== summary ($MESSAGES records, $PARTITIONS partitions)"
-printf 'swift end to end  %.3f M msg/s   (streaming %.3f M msg/s)\n' "$SWIFT_E2E" "$SWIFT_STREAM"
+echo "== summary ($MESSAGES records, $PARTITIONS partitions, median of $RUNS)"
+printf 'swift end to end  %.3f M msg/s   (streaming, first to last record: %.3f M msg/s)\n' "$SWIFT_E2E" "$SWIFT_STREAM"
 printf 'kcat  wall time   %.3f M msg/s\n' "$KCAT_RATE"
 printf 'ratio swift/kcat  %.2f   (streaming/kcat %.2f)\n' "$(echo "$SWIFT_E2E / $KCAT_RATE" | bc -l)" "$(echo "$SWIFT_STREAM / $KCAT_RATE" | bc -l)"
