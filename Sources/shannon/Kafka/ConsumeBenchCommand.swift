@@ -11,12 +11,14 @@ struct ConsumeBenchCommand: ParsableCommand {
         commandName: "consume",
         abstract: "Measure consume-only throughput of the Swift consumer (release build).",
         discussion: """
-        Without --bootstrap: starts an embedded broker, produces --messages small JSON records
-        (zstd) round-robin over --partitions, then consumes them. With --bootstrap and --topic:
-        consumes an existing topic holding exactly --messages records (see ops/bench/consume.sh).
+        Without --bootstrap: starts an embedded broker, produces --messages small JSON records \
+        (zstd) round-robin over --partitions, then consumes them. With --bootstrap and --topic: \
+        consumes an existing topic holding exactly --messages records. ops/bench/consume.sh \
+        runs it against `shannon dev-broker --produce-demo` and times kcat on the same topic.
 
         Example:
-          swift build -c release && .build/release/shannon bench consume --messages 1000000
+          swift build -c release
+          .build/release/shannon bench consume --messages 1000000 --group
         """
     )
 
