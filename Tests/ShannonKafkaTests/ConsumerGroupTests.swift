@@ -52,8 +52,15 @@ import Testing
         _ = try produce(0..<100, to: topic, broker: sharedBroker)
         let tp = TopicPartition(topic, 0)
 
-        // First member processes exactly 60 records, storing after each batch, then commits.
-        let first = try KafkaConsumer(configuration: consumerConfig(sharedBroker, group: group))
+        // First member processes exactly 60 records, storing after each batch, and commits in
+        // its revocation handler, which `close()` runs before leaving the group.
+        var commitInHandler: Result<Void, KafkaError>?
+        let first = try KafkaConsumer(configuration: consumerConfig(sharedBroker, group: group)) { consumer, event in
+            if case .revoked = event {
+                commitInHandler = Result { () throws(KafkaError) in try consumer.commitStored() }
+            }
+            return [:]
+        }
         try first.subscribe([topic])
         var processed = 0
         let end = ContinuousClock.now.advanced(by: .seconds(45))
@@ -63,11 +70,12 @@ import Testing
             try first.store(processed: batch)
         }
         #expect(processed == 60)
-        try first.commitStored()
-        #expect(try first.committed([tp]) == [tp: 60])
         try first.close()
+        #expect(throws: Never.self) { try commitInHandler?.get() }
+        #expect(commitInHandler != nil)
 
         let second = try KafkaConsumer(configuration: consumerConfig(sharedBroker, group: group))
+        #expect(try second.committed([tp]) == [tp: 60])
         try second.subscribe([topic])
         var got: [Received] = []
         try pollUntil(second, into: &got) { $0.count >= 40 }
