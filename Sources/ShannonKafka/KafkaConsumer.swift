@@ -139,7 +139,7 @@ public final class KafkaConsumer {
                 rd_kafka_message_destroy(message)
                 if err == RD_KAFKA_RESP_ERR__PARTITION_EOF { continue }
                 if err == RD_KAFKA_RESP_ERR__FATAL || state.fatal.load(ordering: .acquiring) {
-                    throw fatalError ?? error
+                    throw fatalKafkaError ?? error
                 }
                 logger.warning("consumer: \(error)")
                 state.record(error)
@@ -149,7 +149,7 @@ public final class KafkaConsumer {
             held += 1
             if rebalancedDuringPoll { break }
         }
-        if state.fatal.load(ordering: .acquiring), let fatal = fatalError { throw fatal }
+        if state.fatal.load(ordering: .acquiring), let fatal = fatalKafkaError { throw fatal }
         return KafkaMessageBatch(base: slots, count: held)
     }
 
@@ -329,7 +329,7 @@ public final class KafkaConsumer {
     public var latestStatistics: String? { state.latestStatistics }
 
     /// Non-nil once librdkafka raised a fatal error; the consumer must then be recreated.
-    public var fatalError: KafkaError? {
+    public var fatalKafkaError: KafkaError? {
         var buffer = [CChar](repeating: 0, count: 512)
         let err = rd_kafka_fatal_error(handle, &buffer, buffer.count)
         guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
