@@ -59,8 +59,15 @@ let kafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafk
 let kafkaRebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = {
     rk, err, partitions, opaque in
     guard let state = ClientState.from(opaque), let hook = state.pollThread.onRebalance else {
-        // No consumer attached (cannot happen after init): follow librdkafka's default.
-        if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS { rd_kafka_assign(rk, partitions) } else { rd_kafka_assign(rk, nil) }
+        // No consumer attached (a consumer being destroyed): do what librdkafka would do.
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+            if cooperative { rd_kafka_incremental_assign(rk, partitions).map { rd_kafka_error_destroy($0) } }
+            else { rd_kafka_assign(rk, partitions) }
+        } else {
+            if cooperative { rd_kafka_incremental_unassign(rk, partitions).map { rd_kafka_error_destroy($0) } }
+            else { rd_kafka_assign(rk, nil) }
+        }
         return
     }
     hook(err, partitions)

@@ -5,17 +5,21 @@ import CRdKafka
 /// Valid only until the consumer's next `poll`, `releaseBatch` or `close`: the bytes belong to
 /// librdkafka and are released then. Copy out (`Array(message.value)`) whatever must outlive it.
 public struct KafkaMessage {
-    let pointer: UnsafeMutablePointer<rd_kafka_message_t>
+    @usableFromInline let pointer: UnsafeMutablePointer<rd_kafka_message_t>
 
-    public var partition: Int32 { pointer.pointee.partition }
-    public var offset: Int64 { pointer.pointee.offset }
+    @inlinable init(pointer: UnsafeMutablePointer<rd_kafka_message_t>) { self.pointer = pointer }
 
-    public var value: UnsafeRawBufferPointer {
+    // The per-record accessors are inlinable: the pipeline's decode loop calls them for every
+    // record from another module.
+    @inlinable public var partition: Int32 { pointer.pointee.partition }
+    @inlinable public var offset: Int64 { pointer.pointee.offset }
+
+    @inlinable public var value: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: pointer.pointee.payload, count: pointer.pointee.len)
     }
 
     /// nil for a record without key (distinct from an empty key).
-    public var key: UnsafeRawBufferPointer? {
+    @inlinable public var key: UnsafeRawBufferPointer? {
         guard let k = pointer.pointee.key else { return nil }
         return UnsafeRawBufferPointer(start: k, count: pointer.pointee.key_len)
     }
@@ -67,13 +71,18 @@ public struct KafkaMessage {
 ///
 /// Same lifetime as its messages: valid until the consumer's next `poll`/`releaseBatch`/`close`.
 public struct KafkaMessageBatch: RandomAccessCollection {
-    let base: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
+    @usableFromInline let base: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
     public let count: Int
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { count }
+    init(base: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int) {
+        self.base = base
+        self.count = count
+    }
 
-    public subscript(position: Int) -> KafkaMessage {
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { count }
+
+    @inlinable public subscript(position: Int) -> KafkaMessage {
         precondition(position >= 0 && position < count, "batch index out of range")
         return KafkaMessage(pointer: base[position]!)
     }

@@ -28,5 +28,7 @@ public enum RebalanceProtocol: String, Sendable {
 /// offset (or `auto.offset.reset`). The return value is ignored for `.revoked`/`.lost`.
 ///
 /// The consumer is passed in so that the handler can commit on revocation without capturing
-/// it (which would be a reference cycle).
+/// it (which would be a reference cycle). The handler may call `commit`, `committed`,
+/// `assignment`, `pause`/`resume`; it must not call `poll`, `releaseBatch` or `close`
+/// (it is running inside one of them).
 public typealias RebalanceHandler = (_ consumer: KafkaConsumer, _ event: RebalanceEvent) -> [TopicPartition: StartOffset]

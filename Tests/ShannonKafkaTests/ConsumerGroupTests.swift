@@ -52,8 +52,15 @@ import Testing
         _ = try produce(0..<100, to: topic, broker: sharedBroker)
         let tp = TopicPartition(topic, 0)
 
-        // First member processes exactly 60 records, storing after each batch, then commits.
-        let first = try KafkaConsumer(configuration: consumerConfig(sharedBroker, group: group))
+        // First member processes exactly 60 records, storing after each batch, and commits in
+        // its revocation handler, which `close()` runs before leaving the group.
+        var commitInHandler: Result<Void, KafkaError>?
+        let first = try KafkaConsumer(configuration: consumerConfig(sharedBroker, group: group)) { consumer, event in
+            if case .revoked = event {
+                commitInHandler = Result { () throws(KafkaError) in try consumer.commitStored() }
+            }
+            return [:]
+        }
         try first.subscribe([topic])
         var processed = 0
         let end = ContinuousClock.now.advanced(by: .seconds(45))
@@ -63,11 +70,12 @@ import Testing
             try first.store(processed: batch)
         }
         #expect(processed == 60)
-        try first.commitStored()
-        #expect(try first.committed([tp]) == [tp: 60])
         try first.close()
+        #expect(throws: Never.self) { try commitInHandler?.get() }
+        #expect(commitInHandler != nil)
 
         let second = try KafkaConsumer(configuration: consumerConfig(sharedBroker, group: group))
+        #expect(try second.committed([tp]) == [tp: 60])
         try second.subscribe([topic])
         var got: [Received] = []
         try pollUntil(second, into: &got) { $0.count >= 40 }
@@ -155,4 +163,40 @@ extension RebalanceEvent {
     }
     var isAssignment: Bool { if case .assigned = self { true } else { false } }
     var isRevocation: Bool { if case .revoked = self { true } else { false } }
+}
+
+@Suite struct CooperativeRebalanceTests {
+    @Test func cooperativeMembersMoveOnlyThePartitionsThatChangeOwner() throws {
+        let topic = uniqueName("coop")
+        let group = uniqueName("g")
+        try sharedBroker.createTopic(topic, partitions: 4)
+        let all = Set((0..<4).map { TopicPartition(topic, Int32($0)) })
+        var eventsA: [RebalanceEvent] = []
+        var ownedA = Set<TopicPartition>(), ownedB = Set<TopicPartition>()
+        let a = try KafkaConsumer(configuration: consumerConfig(sharedBroker, group: group), rebalanceProtocol: .cooperative) { _, e in
+            eventsA.append(e)
+            if case .assigned(let p) = e { ownedA.formUnion(p) } else { ownedA.subtract(e.partitions) }
+            return [:]
+        }
+        try a.subscribe([topic])
+        var sink: [Received] = []
+        #expect(try pollUntil(a, into: &sink) { _ in ownedA == all })
+
+        let b = try KafkaConsumer(configuration: consumerConfig(sharedBroker, group: group), rebalanceProtocol: .cooperative) { _, e in
+            if case .assigned(let p) = e { ownedB.formUnion(p) } else { ownedB.subtract(e.partitions) }
+            return [:]
+        }
+        try b.subscribe([topic])
+        let end = ContinuousClock.now.advanced(by: .seconds(45))
+        while ContinuousClock.now < end && !(ownedA.count == 2 && ownedB.count == 2) {
+            _ = try a.poll(timeout: .milliseconds(50))
+            _ = try b.poll(timeout: .milliseconds(50))
+        }
+        #expect(ownedA.count == 2 && ownedB.count == 2 && ownedA.union(ownedB) == all)
+        // Incremental: A gave up exactly the two partitions B took, never the whole set.
+        let revoked = eventsA.filter(\.isRevocation)
+        #expect(revoked.count == 1 && revoked.first?.partitions == ownedB)
+        try b.close()
+        try a.close()
+    }
 }

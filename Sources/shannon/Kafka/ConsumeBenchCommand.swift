@@ -11,12 +11,14 @@ struct ConsumeBenchCommand: ParsableCommand {
         commandName: "consume",
         abstract: "Measure consume-only throughput of the Swift consumer (release build).",
         discussion: """
-        Without --bootstrap: starts an embedded broker, produces --messages small JSON records
-        (zstd) round-robin over --partitions, then consumes them. With --bootstrap and --topic:
-        consumes an existing topic holding exactly --messages records (see ops/bench/consume.sh).
+        Without --bootstrap: starts an embedded broker, produces --messages small JSON records \
+        (zstd) round-robin over --partitions, then consumes them. With --bootstrap and --topic: \
+        consumes an existing topic holding exactly --messages records. ops/bench/consume.sh \
+        runs it against `shannon dev-broker --produce-demo` and times kcat on the same topic.
 
         Example:
-          swift build -c release && .build/release/shannon bench consume --messages 1000000
+          swift build -c release
+          .build/release/shannon bench consume --messages 1000000 --group
         """
     )
 
@@ -83,12 +85,10 @@ struct ConsumeBenchCommand: ParsableCommand {
 }
 
 enum ConsumeBench {
-    /// Prefetch sized deliberately: librdkafka 2.0.2 pauses fetching for a whole
-    /// `fetch.wait.max.ms`-ish second when the queue fills, so keep it large enough that the
-    /// application drains it before the broker is asked again.
+    /// On top of `KafkaConsumer.defaultProperties` (which already raise `queued.min.messages`):
+    /// large fetches and a short broker wait, so that one fetch round trip refills the queue.
+    /// Override any of them with -X to explore (docs/kafka.md has the measured effect).
     static let consumerProperties: [String: String] = [
-        "queued.min.messages": "200000",
-        "queued.max.messages.kbytes": "262144",
         "fetch.max.bytes": "52428800",
         "fetch.message.max.bytes": "10485760",
         "fetch.wait.max.ms": "10",

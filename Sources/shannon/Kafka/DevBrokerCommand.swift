@@ -10,18 +10,18 @@ struct DevBrokerCommand: ParsableCommand {
         commandName: "dev-broker",
         abstract: "Run an embedded Kafka-protocol broker (librdkafka's mock cluster) until Ctrl-C.",
         discussion: """
-        Prints one line `bootstrap: HOST:PORT[,…]` as soon as the brokers listen; point any Kafka
-        client at that address. With --produce-demo it then fills the first topic with small JSON
-        records and prints `ready: N records in TOPIC`.
+        Prints one line `bootstrap: HOST:PORT[,…]` as soon as the brokers listen; point any \
+        Kafka client at that address. With --produce-demo it then fills the first topic with \
+        small JSON records and prints `ready: N records in TOPIC`.
 
         Example:
           shannon dev-broker --topic events:3 --produce-demo 100000
-          kcat -L -b 127.0.0.1:40123                          # list brokers and topics
+          kcat -L -b 127.0.0.1:40123                  # brokers and topics
           kcat -C -b 127.0.0.1:40123 -t events -o beginning -e -c 5
 
-        Limits: data lives in memory and vanishes on exit; each partition keeps only ~5 MiB
-        (older data is dropped silently, so produce compressed); CreateTopics is not supported
-        (use --topic; unknown topics are auto-created with 4 partitions); transactions are
+        Limits: data lives in memory and vanishes on exit; each partition keeps only ~5 MiB \
+        (older data is dropped silently, so produce compressed); CreateTopics is not supported \
+        (use --topic; unknown topics are auto-created with 4 partitions); transactions are \
         accepted but not honoured.
         """
     )
