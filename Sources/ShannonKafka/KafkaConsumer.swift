@@ -280,6 +280,22 @@ public final class KafkaConsumer {
         return (low, high)
     }
 
+    /// The partitions of `topic` from the cluster's metadata (for readers that assign every
+    /// partition of a topic themselves, such as `shannon alerts`).
+    public func partitions(of topic: String, timeout: Duration = .seconds(10)) throws(KafkaError) -> [TopicPartition] {
+        guard let rkt = rd_kafka_topic_new(handle, topic, nil) else {
+            throw KafkaError(rd_kafka_last_error(), context: "topic \(topic)")
+        }
+        defer { rd_kafka_topic_destroy(rkt) }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        try KafkaError.check(rd_kafka_metadata(handle, 0, rkt, &metadata, timeout.milliseconds), "metadata \(topic)")
+        defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
+        guard let md = metadata?.pointee, md.topic_cnt == 1 else { return [] }
+        let t = md.topics[0]
+        if t.err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(t.err, context: "metadata \(topic)") }
+        return (0..<Int(t.partition_cnt)).map { TopicPartition(topic, t.partitions[$0].id) }.sorted { $0.partition < $1.partition }
+    }
+
     /// Records behind the end of each assigned partition: high watermark minus position (or the
     /// committed offset before the first record, or the low watermark without either).
     public func lag(timeout: Duration = .seconds(10)) throws(KafkaError) -> [TopicPartition: Int64] {

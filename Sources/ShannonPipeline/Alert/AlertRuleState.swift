@@ -13,7 +13,8 @@ import ShannonStats
 /// still resolve the current one). A condition still true when the cooldown ends fires then.
 ///
 /// Baseline: an EWMA mean and variance of earlier windows' values (the current window is scored
-/// against the baseline *before* it joins it). Non-finite values do not join the baseline.
+/// against the baseline *before* it joins it). Non-finite values do not join the baseline, and
+/// neither do windows a z-score rule finds anomalous (the baseline learns only normal windows).
 /// A z-score exists once `baselineMinWindows` windows are in; a baseline SD of 0 gives z = ±inf
 /// for any different value (a perfectly constant metric that moves is news).
 public struct AlertRuleState: Equatable, Sendable, StateCodable {
@@ -48,7 +49,10 @@ public struct AlertRuleState: Equatable, Sendable, StateCodable {
             z = s > 0 ? d / s : (d == 0 ? 0 : (d > 0 ? .infinity : -.infinity))
         }
         let (condition, bound) = Self.condition(reading, policy: policy, z: z, mean: mean, sd: sd)
-        updateBaseline(value, alpha: policy.baselineAlpha)
+        // A window judged anomalous against the baseline does not join it: otherwise a long
+        // episode (an entropy collapse lasting many windows) teaches the baseline that it is
+        // normal and "resolves" while still going on.
+        if !(policy.rule == .zscore && condition) { updateBaseline(value, alpha: policy.baselineAlpha) }
 
         let canFire = cooldownLeft == 0
         if cooldownLeft > 0 { cooldownLeft -= 1 }

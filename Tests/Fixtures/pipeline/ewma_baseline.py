@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Reference EWMA baseline for AlertRuleState (zscore rule).
 
-Computes, for every prefix x_0..x_i, the exponentially weighted mean and (biased) variance with
-the *explicit* weights of an EWMA without bias adjustment:
-    w_0 = (1-a)^i,  w_j = a (1-a)^(i-j)  for j >= 1     (the weights sum to 1)
-    mean_i = sum w_j x_j,  var_i = sum w_j (x_j - mean_i)^2
+Computes, after every window, the exponentially weighted mean and (biased) variance of the
+windows kept in the baseline, with the *explicit* weights of an EWMA without bias adjustment:
+    w_0 = (1-a)^k,  w_j = a (1-a)^(k-j)  for j >= 1     (the weights sum to 1)
+    mean = sum w_j y_j,  var = sum w_j (y_j - mean)^2   over the kept windows y_0..y_k
+A window the z-score rule finds anomalous is not kept (the baseline learns only normal windows).
 This is a direct, non-incremental formulation; the Swift code uses West's incremental update.
 Writes Tests/ShannonPipelineTests/Alert/EWMABaselineFixture.swift.
 
@@ -18,13 +19,28 @@ values = list(rng.normal(2.0, 0.3, size=24))
 values += [0.4, 0.35, 2.1, 1.9, 2.05]          # an entropy collapse, then recovery
 values = np.array(values)
 
-means, variances = [], []
-for i in range(len(values)):
-    w = np.array([(1 - ALPHA) ** i] + [ALPHA * (1 - ALPHA) ** (i - j) for j in range(1, i + 1)])
+def ewma(kept):
+    """Mean and biased variance of `kept` under the explicit EWMA weights."""
+    k = len(kept) - 1
+    w = np.array([(1 - ALPHA) ** k] + [ALPHA * (1 - ALPHA) ** (k - j) for j in range(1, k + 1)])
     assert abs(w.sum() - 1) < 1e-12
-    x = values[: i + 1]
+    x = np.array(kept)
     m = float(np.dot(w, x))
-    v = float(np.dot(w, (x - m) ** 2))
+    return m, float(np.dot(w, (x - m) ** 2))
+
+# The rule under test is `zscore`, direction below, z = 3, min_windows = 5: a window whose z
+# against the baseline so far is below -3 is anomalous and does not join the baseline.
+Z, MIN_WINDOWS = 3.0, 5
+means, variances, kept = [], [], []
+for x in values:
+    if len(kept) >= MIN_WINDOWS:
+        m, v = means[-1], variances[-1]
+        anomalous = (x - m) / np.sqrt(v) < -Z
+    else:
+        anomalous = False
+    if not anomalous:
+        kept.append(float(x))
+    m, v = ewma(kept)
     means.append(m)
     variances.append(v)
 
@@ -36,9 +52,9 @@ out = (
     "enum EWMABaselineFixture {\n"
     f"    static let alpha = {ALPHA!r}\n"
     + arr("values", values)
-    + "    /// EWMA mean over values[0...i].\n"
+    + "    /// EWMA mean of the baseline after values[0...i] (anomalous windows left out).\n"
     + arr("means", means)
-    + "    /// EWMA (biased) variance over values[0...i].\n"
+    + "    /// EWMA (biased) variance of the baseline after values[0...i].\n"
     + arr("variances", variances)
     + "}\n"
 )
