@@ -76,7 +76,9 @@ public struct EventBoundaryDetector: Sendable {
     }
 
     private mutating func step() -> Boundary? {
-        let e: Double? = contextCount > 0 ? predictionError() : nil
+        // The scale includes this record's own first difference, so it is known from the second
+        // record on and a residual can only be non-zero where the scale is non-zero (a stream
+        // constant so far predicts that constant exactly).
         if hasPrevious {
             let n = Double(scaleCount + 1)
             for d in 0..<dimension {
@@ -85,6 +87,7 @@ public struct EventBoundaryDetector: Sendable {
             }
             scaleCount += 1
         }
+        let e: Double? = contextCount > 0 ? predictionError() : nil
         for d in 0..<dimension { previous[d] = current[d] }
         hasPrevious = true
 
@@ -94,8 +97,7 @@ public struct EventBoundaryDetector: Sendable {
             if memory.count >= parameters.nMin && armed {
                 boundary = test(e)
             }
-            if let b = boundary {
-                _ = b
+            if boundary != nil {
                 memory.clear()
                 contextCount = 0
                 contextHead = 0
