@@ -171,16 +171,7 @@ public struct EventBoundaryDetector: Sendable {
         }
         switch parameters.error {
         case .cosine:
-            var dot = 0.0, nf = 0.0, np = 0.0
-            for d in 0..<dim {
-                dot += current[d] * prediction[d]
-                nf += current[d] * current[d]
-                np += prediction[d] * prediction[d]
-            }
-            if nf == 0 && np == 0 { return 0 }
-            if nf == 0 || np == 0 { return 1 }
-            let cosine = Swift.min(1, Swift.max(-1, dot / (nf.squareRoot() * np.squareRoot())))
-            return (1 - cosine) / 2
+            return Self.cosineError(current, prediction)
         case .standardisedAbsolute, .standardisedSquared:
             let squared = parameters.error == .standardisedSquared
             var sum = 0.0
@@ -199,6 +190,20 @@ public struct EventBoundaryDetector: Sendable {
             }
             return sum / Double(dim)
         }
+    }
+
+    /// (1 − cos(f, p))/2 in [0, 1]; 0 when both are zero vectors, 1 when only one is.
+    static func cosineError(_ f: [Double], _ p: [Double]) -> Double {
+        var dot = 0.0, nf = 0.0, np = 0.0
+        for d in 0..<f.count {
+            dot += f[d] * p[d]
+            nf += f[d] * f[d]
+            np += p[d] * p[d]
+        }
+        if nf == 0 && np == 0 { return 0 }
+        if nf == 0 || np == 0 { return 1 }
+        let cosine = Swift.min(1, Swift.max(-1, dot / (nf.squareRoot() * np.squareRoot())))
+        return (1 - cosine) / 2
     }
 
     private mutating func pushContext() {

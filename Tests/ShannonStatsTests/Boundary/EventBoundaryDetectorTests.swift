@@ -136,6 +136,30 @@ import Testing
         #expect(mean > 0.628, "mean F1 \(mean), per series \(scores)")
     }
 
+    @Test func cosineErrorFollowsTheDesign() {
+        #expect(EventBoundaryDetector.cosineError([0, 0], [0, 0]) == 0)
+        #expect(EventBoundaryDetector.cosineError([0, 0], [1, 0]) == 1)
+        #expect(EventBoundaryDetector.cosineError([2, 0], [0, 0]) == 1)
+        #expect(abs(EventBoundaryDetector.cosineError([1, 0], [5, 0])) < 1e-15)
+        #expect(abs(EventBoundaryDetector.cosineError([1, 0], [0, 3]) - 0.5) < 1e-15)
+        #expect(abs(EventBoundaryDetector.cosineError([1, 1], [-2, -2]) - 1) < 1e-15)
+    }
+
+    @Test func standardisedErrorIsScaleFree() {
+        // Multiplying a dimension by a constant changes nothing: the same boundaries, same z.
+        let x = Self.series(levels: [0, 5, 1], changes: [120, 260], length: 400, noise: 1, seed: 5)
+        var a = EventBoundaryDetector(dimension: 2)
+        var b = EventBoundaryDetector(dimension: 2)
+        var fa: [Boundary] = [], fb: [Boundary] = []
+        for v in x {
+            if let r = a.update([v, 2 * v]) { fa.append(r) }
+            if let r = b.update([v * 1024, 2 * v / 1024]) { fb.append(r) }
+        }
+        #expect(!fa.isEmpty)
+        #expect(fa.map(\.position) == fb.map(\.position))
+        for (p, q) in zip(fa, fb) { #expect(abs(p.z - q.z) < 1e-9 * max(1, abs(p.z))) }
+    }
+
     @Test func studentTMatchesGaussianOrdering() {
         // The t-test is more conservative than the z test at the same nominal level for small n.
         let z = 3.0
