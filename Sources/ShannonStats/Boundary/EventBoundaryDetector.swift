@@ -132,63 +132,81 @@ public struct EventBoundaryDetector: Sendable {
         }
     }
 
-    /// Row index of the i-th oldest context vector.
-    @inline(__always) private func row(_ i: Int) -> Int {
-        let l = parameters.anticipator.contextLength
-        return (contextHead - contextCount + i + l) % l
-    }
-
     private mutating func predictionError() -> Double {
-        let dim = dimension
-        switch parameters.anticipator {
-        case .last, .ewma:
-            let r = row(contextCount - 1) * dim
-            for d in 0..<dim { prediction[d] = context[r + d] }
-        case .mean:
-            for d in 0..<dim { prediction[d] = 0 }
-            for i in 0..<contextCount {
-                let r = row(i) * dim
-                for d in 0..<dim { prediction[d] += context[r + d] }
-            }
-            let k = Double(contextCount)
-            for d in 0..<dim { prediction[d] /= k }
-        case .linear:
-            let k = contextCount
-            let xBar = Double(k - 1) / 2
-            var sxx = 0.0
-            for i in 0..<k { sxx += (Double(i) - xBar) * (Double(i) - xBar) }
-            for d in 0..<dim {
-                var sy = 0.0
-                for i in 0..<k { sy += context[row(i) * dim + d] }
-                let yBar = sy / Double(k)
-                var sxy = 0.0
-                if k > 1 {
-                    for i in 0..<k { sxy += (Double(i) - xBar) * (context[row(i) * dim + d] - yBar) }
-                }
-                let slope = k > 1 ? sxy / sxx : 0
-                prediction[d] = yBar + slope * (Double(k) - xBar)
-            }
-        }
+        predict()
         switch parameters.error {
         case .cosine:
             return Self.cosineError(current, prediction)
-        case .standardisedAbsolute, .standardisedSquared:
-            let squared = parameters.error == .standardisedSquared
-            var sum = 0.0
-            for d in 0..<dim {
-                let r = current[d] - prediction[d]
-                let s2 = scaleCount > 0 ? scale[d] : 0
-                var term: Double
-                if s2 > 0 {
-                    term = squared ? r * r / s2 : abs(r) / s2.squareRoot()
-                } else {
-                    term = r == 0 ? 0 : .infinity
+        case .standardisedAbsolute:
+            return standardisedError(squared: false)
+        case .standardisedSquared:
+            return standardisedError(squared: true)
+        }
+    }
+
+    /// Fills `prediction` from the context (unsafe buffers: this is the per-record inner loop).
+    private mutating func predict() {
+        let dim = dimension
+        let l = parameters.anticipator.contextLength
+        let k = contextCount
+        let first = contextHead - k + l // row of the oldest vector, before `% l`
+        let anticipator = parameters.anticipator
+        context.withUnsafeBufferPointer { ctx in
+            prediction.withUnsafeMutableBufferPointer { pred in
+                switch anticipator {
+                case .last, .ewma:
+                    let r = ((first + k - 1) % l) * dim
+                    for d in 0..<dim { pred[d] = ctx[r + d] }
+                case .mean:
+                    var r = (first % l) * dim
+                    for d in 0..<dim { pred[d] = ctx[r + d] }
+                    for i in 1..<Swift.max(k, 1) {
+                        r = ((first + i) % l) * dim
+                        for d in 0..<dim { pred[d] += ctx[r + d] }
+                    }
+                    let inv = 1 / Double(k)
+                    for d in 0..<dim { pred[d] *= inv }
+                case .linear:
+                    // ŷ = ȳ + b (k − x̄), b = Σ(x − x̄)(y − ȳ)/Σ(x − x̄)² = Σ(x − x̄) y / Sxx.
+                    let xBar = Double(k - 1) / 2
+                    var sxx = 0.0
+                    for i in 0..<k { sxx += (Double(i) - xBar) * (Double(i) - xBar) }
+                    let lead = Double(k) - xBar
+                    for d in 0..<dim { pred[d] = 0 }
+                    for i in 0..<k {
+                        let r = ((first + i) % l) * dim
+                        // Each context value's weight in the prediction: 1/k + (x − x̄)(k − x̄)/Sxx.
+                        let w = 1 / Double(k) + (k > 1 ? (Double(i) - xBar) * lead / sxx : 0)
+                        for d in 0..<dim { pred[d] += w * ctx[r + d] }
+                    }
                 }
-                let cap = squared ? Self.errorCap * Self.errorCap : Self.errorCap
-                if !(term <= cap) { term = cap }
-                sum += term
             }
-            return sum / Double(dim)
+        }
+    }
+
+    private func standardisedError(squared: Bool) -> Double {
+        let dim = dimension
+        let cap = squared ? Self.errorCap * Self.errorCap : Self.errorCap
+        let known = scaleCount > 0
+        return current.withUnsafeBufferPointer { cur in
+            prediction.withUnsafeBufferPointer { pred in
+                scale.withUnsafeBufferPointer { sc in
+                    var sum = 0.0
+                    for d in 0..<dim {
+                        let r = cur[d] - pred[d]
+                        let s2 = known ? sc[d] : 0
+                        var term: Double
+                        if s2 > 0 {
+                            term = squared ? r * r / s2 : abs(r) / s2.squareRoot()
+                        } else {
+                            term = r == 0 ? 0 : .infinity
+                        }
+                        if !(term <= cap) { term = cap }
+                        sum += term
+                    }
+                    return sum / Double(dim)
+                }
+            }
         }
     }
 
