@@ -63,9 +63,14 @@ public struct EventBoundaryDetector: Sendable {
     /// - Returns: the boundary this record starts, if any.
     public mutating func update(_ v: UnsafeBufferPointer<Float>) -> Boundary? {
         precondition(v.count == dimension, "vector has \(v.count) components, expected \(dimension)")
-        for d in 0..<dimension {
-            let x = v[d]
-            current[d] = x.isFinite ? Double(x) : (hasPrevious ? previous[d] : 0)
+        let carry = hasPrevious
+        previous.withUnsafeBufferPointer { prev in
+            current.withUnsafeMutableBufferPointer { cur in
+                for d in 0..<cur.count {
+                    let x = v[d]
+                    cur[d] = x.isFinite ? Double(x) : (carry ? prev[d] : 0)
+                }
+            }
         }
         return step()
     }
@@ -81,14 +86,24 @@ public struct EventBoundaryDetector: Sendable {
         // constant so far predicts that constant exactly).
         if hasPrevious {
             let n = Double(scaleCount + 1)
-            for d in 0..<dimension {
-                let diff = current[d] - previous[d]
-                scale[d] += (diff * diff - scale[d]) / n
+            current.withUnsafeBufferPointer { cur in
+                previous.withUnsafeBufferPointer { prev in
+                    scale.withUnsafeMutableBufferPointer { sc in
+                        for d in 0..<sc.count {
+                            let diff = cur[d] - prev[d]
+                            sc[d] += (diff * diff - sc[d]) / n
+                        }
+                    }
+                }
             }
             scaleCount += 1
         }
         let e: Double? = contextCount > 0 ? predictionError() : nil
-        for d in 0..<dimension { previous[d] = current[d] }
+        current.withUnsafeBufferPointer { cur in
+            previous.withUnsafeMutableBufferPointer { prev in
+                for d in 0..<prev.count { prev[d] = cur[d] }
+            }
+        }
         hasPrevious = true
 
         var boundary: Boundary?
@@ -184,30 +199,53 @@ public struct EventBoundaryDetector: Sendable {
         }
     }
 
+    /// Branch-free per dimension (so it vectorises) and summed in four interleaved partial sums
+    /// (so the adds do not wait on each other); for D ≤ 4 that is the plain sum.
     private func standardisedError(squared: Bool) -> Double {
         let dim = dimension
-        let cap = squared ? Self.errorCap * Self.errorCap : Self.errorCap
         let known = scaleCount > 0
         return current.withUnsafeBufferPointer { cur in
             prediction.withUnsafeBufferPointer { pred in
                 scale.withUnsafeBufferPointer { sc in
-                    var sum = 0.0
-                    for d in 0..<dim {
+                    if squared {
+                        return Self.sumTerms(dim) { d in
+                            let r = cur[d] - pred[d]
+                            let s2 = known ? sc[d] : 0
+                            return Self.clampTerm(r * r / s2, residual: r, cap: Self.errorCap * Self.errorCap)
+                        } / Double(dim)
+                    }
+                    return Self.sumTerms(dim) { d in
                         let r = cur[d] - pred[d]
                         let s2 = known ? sc[d] : 0
-                        var term: Double
-                        if s2 > 0 {
-                            term = squared ? r * r / s2 : abs(r) / s2.squareRoot()
-                        } else {
-                            term = r == 0 ? 0 : .infinity
-                        }
-                        if !(term <= cap) { term = cap }
-                        sum += term
-                    }
-                    return sum / Double(dim)
+                        return Self.clampTerm(abs(r) / s2.squareRoot(), residual: r, cap: Self.errorCap)
+                    } / Double(dim)
                 }
             }
         }
+    }
+
+    /// A zero residual is error 0 (even where the scale is 0: 0/0); anything else above the cap,
+    /// infinite (scale 0) or NaN becomes the cap.
+    @inline(__always) static func clampTerm(_ t: Double, residual r: Double, cap: Double) -> Double {
+        let bounded = t < cap ? t : cap
+        return r == 0 ? 0 : bounded
+    }
+
+    @inline(__always) static func sumTerms(_ n: Int, _ term: (Int) -> Double) -> Double {
+        var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+        var d = 0
+        while d + 4 <= n {
+            a0 += term(d)
+            a1 += term(d + 1)
+            a2 += term(d + 2)
+            a3 += term(d + 3)
+            d += 4
+        }
+        while d < n {
+            a0 += term(d)
+            d += 1
+        }
+        return (a0 + a1) + (a2 + a3)
     }
 
     /// (1 − cos(f, p))/2 in [0, 1]; 0 when both are zero vectors, 1 when only one is.
@@ -238,7 +276,11 @@ public struct EventBoundaryDetector: Sendable {
         }
         let l = parameters.anticipator.contextLength
         let r = contextHead * dim
-        for d in 0..<dim { context[r + d] = current[d] }
+        current.withUnsafeBufferPointer { cur in
+            context.withUnsafeMutableBufferPointer { ctx in
+                for d in 0..<dim { ctx[r + d] = cur[d] }
+            }
+        }
         contextHead += 1
         if contextHead == l { contextHead = 0 }
         if contextCount < l { contextCount += 1 }
