@@ -117,6 +117,6 @@ struct BoundaryQualityBenchCommand: ParsableCommand {
     }
 }
 
-extension String {
+fileprivate extension String {
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
