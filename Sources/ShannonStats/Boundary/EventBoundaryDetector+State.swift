@@ -127,8 +127,13 @@ extension EventBoundaryDetector: StateCodable {
         memory.count = memCount
         memory.head = memHead
         let (exactMean, exactM2) = memory.exactMoments()
-        let tolerance = 1e-6 * Swift.max(1, abs(exactMean), exactM2)
-        guard mean.isFinite, m2.isFinite, abs(mean - exactMean) <= tolerance, abs(m2 - exactM2) <= tolerance * Swift.max(1, Double(memCount))
+        // Welford's rounding is ~ε·max|e| per update and the moments are recomputed every lap of
+        // the ring, so 1e-9 relative to the largest held error is generous yet catches tampering.
+        let magnitude = values.prefix(parameters.kMax).reduce(0) { Swift.max($0, abs($1)) }
+        let n = Double(Swift.max(memCount, 1))
+        let tolMean = 1e-9 * magnitude * n + 1e-300
+        let tolM2 = 1e-9 * magnitude * magnitude * n * n + 1e-300
+        guard mean.isFinite, m2.isFinite, abs(mean - exactMean) <= tolMean, abs(m2 - exactM2) <= tolM2
         else { throw StateDecodingError.invalid("error memory moments disagree with its contents") }
         memory.mean = mean
         memory.m2 = m2

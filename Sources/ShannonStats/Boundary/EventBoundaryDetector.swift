@@ -63,9 +63,14 @@ public struct EventBoundaryDetector: Sendable {
     /// - Returns: the boundary this record starts, if any.
     public mutating func update(_ v: UnsafeBufferPointer<Float>) -> Boundary? {
         precondition(v.count == dimension, "vector has \(v.count) components, expected \(dimension)")
-        for d in 0..<dimension {
-            let x = v[d]
-            current[d] = x.isFinite ? Double(x) : (hasPrevious ? previous[d] : 0)
+        let carry = hasPrevious
+        previous.withUnsafeBufferPointer { prev in
+            current.withUnsafeMutableBufferPointer { cur in
+                for d in 0..<cur.count {
+                    let x = v[d]
+                    cur[d] = x.isFinite ? Double(x) : (carry ? prev[d] : 0)
+                }
+            }
         }
         return step()
     }
@@ -76,16 +81,29 @@ public struct EventBoundaryDetector: Sendable {
     }
 
     private mutating func step() -> Boundary? {
-        let e: Double? = contextCount > 0 ? predictionError() : nil
+        // The scale includes this record's own first difference, so it is known from the second
+        // record on and a residual can only be non-zero where the scale is non-zero (a stream
+        // constant so far predicts that constant exactly).
         if hasPrevious {
             let n = Double(scaleCount + 1)
-            for d in 0..<dimension {
-                let diff = current[d] - previous[d]
-                scale[d] += (diff * diff - scale[d]) / n
+            current.withUnsafeBufferPointer { cur in
+                previous.withUnsafeBufferPointer { prev in
+                    scale.withUnsafeMutableBufferPointer { sc in
+                        for d in 0..<sc.count {
+                            let diff = cur[d] - prev[d]
+                            sc[d] += (diff * diff - sc[d]) / n
+                        }
+                    }
+                }
             }
             scaleCount += 1
         }
-        for d in 0..<dimension { previous[d] = current[d] }
+        let e: Double? = contextCount > 0 ? predictionError() : nil
+        current.withUnsafeBufferPointer { cur in
+            previous.withUnsafeMutableBufferPointer { prev in
+                for d in 0..<prev.count { prev[d] = cur[d] }
+            }
+        }
         hasPrevious = true
 
         var boundary: Boundary?
@@ -94,8 +112,7 @@ public struct EventBoundaryDetector: Sendable {
             if memory.count >= parameters.nMin && armed {
                 boundary = test(e)
             }
-            if let b = boundary {
-                _ = b
+            if boundary != nil {
                 memory.clear()
                 contextCount = 0
                 contextHead = 0
@@ -130,73 +147,119 @@ public struct EventBoundaryDetector: Sendable {
         }
     }
 
-    /// Row index of the i-th oldest context vector.
-    @inline(__always) private func row(_ i: Int) -> Int {
-        let l = parameters.anticipator.contextLength
-        return (contextHead - contextCount + i + l) % l
-    }
-
     private mutating func predictionError() -> Double {
-        let dim = dimension
-        switch parameters.anticipator {
-        case .last, .ewma:
-            let r = row(contextCount - 1) * dim
-            for d in 0..<dim { prediction[d] = context[r + d] }
-        case .mean:
-            for d in 0..<dim { prediction[d] = 0 }
-            for i in 0..<contextCount {
-                let r = row(i) * dim
-                for d in 0..<dim { prediction[d] += context[r + d] }
-            }
-            let k = Double(contextCount)
-            for d in 0..<dim { prediction[d] /= k }
-        case .linear:
-            let k = contextCount
-            let xBar = Double(k - 1) / 2
-            var sxx = 0.0
-            for i in 0..<k { sxx += (Double(i) - xBar) * (Double(i) - xBar) }
-            for d in 0..<dim {
-                var sy = 0.0
-                for i in 0..<k { sy += context[row(i) * dim + d] }
-                let yBar = sy / Double(k)
-                var sxy = 0.0
-                if k > 1 {
-                    for i in 0..<k { sxy += (Double(i) - xBar) * (context[row(i) * dim + d] - yBar) }
-                }
-                let slope = k > 1 ? sxy / sxx : 0
-                prediction[d] = yBar + slope * (Double(k) - xBar)
-            }
-        }
+        predict()
         switch parameters.error {
         case .cosine:
-            var dot = 0.0, nf = 0.0, np = 0.0
-            for d in 0..<dim {
-                dot += current[d] * prediction[d]
-                nf += current[d] * current[d]
-                np += prediction[d] * prediction[d]
-            }
-            if nf == 0 && np == 0 { return 0 }
-            if nf == 0 || np == 0 { return 1 }
-            let cosine = Swift.min(1, Swift.max(-1, dot / (nf.squareRoot() * np.squareRoot())))
-            return (1 - cosine) / 2
-        case .standardisedAbsolute, .standardisedSquared:
-            let squared = parameters.error == .standardisedSquared
-            var sum = 0.0
-            for d in 0..<dim {
-                let r = current[d] - prediction[d]
-                let s2 = scaleCount > 0 ? scale[d] : 0
-                var term: Double
-                if s2 > 0 {
-                    term = squared ? r * r / s2 : abs(r) / s2.squareRoot()
-                } else {
-                    term = r == 0 ? 0 : .infinity
-                }
-                let cap = squared ? Self.errorCap * Self.errorCap : Self.errorCap
-                if !(term <= cap) { term = cap }
-                sum += term
-            }
-            return sum / Double(dim)
+            return Self.cosineError(current, prediction)
+        case .standardisedAbsolute:
+            return standardisedError(squared: false)
+        case .standardisedSquared:
+            return standardisedError(squared: true)
         }
+    }
+
+    /// Fills `prediction` from the context (unsafe buffers: this is the per-record inner loop).
+    private mutating func predict() {
+        let dim = dimension
+        let l = parameters.anticipator.contextLength
+        let k = contextCount
+        let first = contextHead - k + l // row of the oldest vector, before `% l`
+        let anticipator = parameters.anticipator
+        context.withUnsafeBufferPointer { ctx in
+            prediction.withUnsafeMutableBufferPointer { pred in
+                switch anticipator {
+                case .last, .ewma:
+                    let r = ((first + k - 1) % l) * dim
+                    for d in 0..<dim { pred[d] = ctx[r + d] }
+                case .mean:
+                    var r = (first % l) * dim
+                    for d in 0..<dim { pred[d] = ctx[r + d] }
+                    for i in 1..<Swift.max(k, 1) {
+                        r = ((first + i) % l) * dim
+                        for d in 0..<dim { pred[d] += ctx[r + d] }
+                    }
+                    let inv = 1 / Double(k)
+                    for d in 0..<dim { pred[d] *= inv }
+                case .linear:
+                    // ŷ = ȳ + b (k − x̄), b = Σ(x − x̄)(y − ȳ)/Σ(x − x̄)² = Σ(x − x̄) y / Sxx.
+                    let xBar = Double(k - 1) / 2
+                    var sxx = 0.0
+                    for i in 0..<k { sxx += (Double(i) - xBar) * (Double(i) - xBar) }
+                    let lead = Double(k) - xBar
+                    for d in 0..<dim { pred[d] = 0 }
+                    for i in 0..<k {
+                        let r = ((first + i) % l) * dim
+                        // Each context value's weight in the prediction: 1/k + (x − x̄)(k − x̄)/Sxx.
+                        let w = 1 / Double(k) + (k > 1 ? (Double(i) - xBar) * lead / sxx : 0)
+                        for d in 0..<dim { pred[d] += w * ctx[r + d] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Branch-free per dimension (so it vectorises) and summed in four interleaved partial sums
+    /// (so the adds do not wait on each other); for D ≤ 4 that is the plain sum.
+    private func standardisedError(squared: Bool) -> Double {
+        let dim = dimension
+        let known = scaleCount > 0
+        return current.withUnsafeBufferPointer { cur in
+            prediction.withUnsafeBufferPointer { pred in
+                scale.withUnsafeBufferPointer { sc in
+                    if squared {
+                        return Self.sumTerms(dim) { d in
+                            let r = cur[d] - pred[d]
+                            let s2 = known ? sc[d] : 0
+                            return Self.clampTerm(r * r / s2, residual: r, cap: Self.errorCap * Self.errorCap)
+                        } / Double(dim)
+                    }
+                    return Self.sumTerms(dim) { d in
+                        let r = cur[d] - pred[d]
+                        let s2 = known ? sc[d] : 0
+                        return Self.clampTerm(abs(r) / s2.squareRoot(), residual: r, cap: Self.errorCap)
+                    } / Double(dim)
+                }
+            }
+        }
+    }
+
+    /// A zero residual is error 0 (even where the scale is 0: 0/0); anything else above the cap,
+    /// infinite (scale 0) or NaN becomes the cap.
+    @inline(__always) static func clampTerm(_ t: Double, residual r: Double, cap: Double) -> Double {
+        let bounded = t < cap ? t : cap
+        return r == 0 ? 0 : bounded
+    }
+
+    @inline(__always) static func sumTerms(_ n: Int, _ term: (Int) -> Double) -> Double {
+        var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+        var d = 0
+        while d + 4 <= n {
+            a0 += term(d)
+            a1 += term(d + 1)
+            a2 += term(d + 2)
+            a3 += term(d + 3)
+            d += 4
+        }
+        while d < n {
+            a0 += term(d)
+            d += 1
+        }
+        return (a0 + a1) + (a2 + a3)
+    }
+
+    /// (1 − cos(f, p))/2 in [0, 1]; 0 when both are zero vectors, 1 when only one is.
+    static func cosineError(_ f: [Double], _ p: [Double]) -> Double {
+        var dot = 0.0, nf = 0.0, np = 0.0
+        for d in 0..<f.count {
+            dot += f[d] * p[d]
+            nf += f[d] * f[d]
+            np += p[d] * p[d]
+        }
+        if nf == 0 && np == 0 { return 0 }
+        if nf == 0 || np == 0 { return 1 }
+        let cosine = Swift.min(1, Swift.max(-1, dot / (nf.squareRoot() * np.squareRoot())))
+        return (1 - cosine) / 2
     }
 
     private mutating func pushContext() {
@@ -213,7 +276,11 @@ public struct EventBoundaryDetector: Sendable {
         }
         let l = parameters.anticipator.contextLength
         let r = contextHead * dim
-        for d in 0..<dim { context[r + d] = current[d] }
+        current.withUnsafeBufferPointer { cur in
+            context.withUnsafeMutableBufferPointer { ctx in
+                for d in 0..<dim { ctx[r + d] = cur[d] }
+            }
+        }
         contextHead += 1
         if contextHead == l { contextHead = 0 }
         if contextCount < l { contextCount += 1 }

@@ -18,7 +18,7 @@ enum EntropyMath {
     static let xLogXTable: [Double] = (0..<4096).map { $0 == 0 ? 0 : Double($0) * log(Double($0)) }
 
     @inline(__always) static func xLogX(_ c: Int) -> Double {
-        if c < 4096 { return xLogXTable.withUnsafeBufferPointer { $0[c] } }
+        if c < 4096 { return xLogXTable[c] }
         let x = Double(c)
         return x * log(x)
     }

@@ -8,8 +8,7 @@ struct BoundaryKernelBenchCommand: ParsableCommand {
         commandName: "boundaries-kernel",
         abstract: "Event-boundary detector updates per second (default parameters, D = 1 and 128).",
         discussion: """
-        Feeds piecewise-constant noisy vectors (fixed seed, a new segment every 500 records) to
-        the detector and reports updates/s and boundaries found.
+        Feeds piecewise-constant noisy vectors (fixed seed, a new segment every 500 records) to the detector and reports updates/s and boundaries found.
 
         Example:
           shannon bench boundaries-kernel --updates 2000000 --dimensions 1,128

@@ -8,11 +8,7 @@ struct BoundaryQualityBenchCommand: ParsableCommand {
         commandName: "boundaries",
         abstract: "F1 of the boundary detector on the TCPD development series vs published methods.",
         discussion: """
-        Runs the online detector over every series in the data directory and scores it with the
-        TCPD F1 (margin 5, index 0 counted in both sets, precision against the union of the
-        annotators, recall averaged over annotators), beside the published default-parameter F1
-        of TCPDBench. --sweep explores a grid of parameter sets (one set for all series) and
-        ranks them by mean F1 and by the mean over each set's neighbourhood (robustness).
+        Runs the online detector over every series in the data directory and scores it with the TCPD F1 (margin 5, index 0 counted in both sets, precision against the union of the annotators, recall averaged over annotators), beside the published default-parameter F1 of TCPDBench. --sweep explores a grid of parameter sets (one set for all series) and ranks them by mean F1 and by the mean over each set's neighbourhood (robustness).
 
         Example:
           shannon bench boundaries ../shared/data/changepoints
@@ -121,6 +117,6 @@ struct BoundaryQualityBenchCommand: ParsableCommand {
     }
 }
 
-extension String {
+fileprivate extension String {
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }

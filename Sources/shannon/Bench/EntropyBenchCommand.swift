@@ -8,9 +8,7 @@ struct EntropyBenchCommand: ParsableCommand {
         commandName: "entropy",
         abstract: "Sliding-window entropy updates per second, and drift of the running S vs an exact recount.",
         discussion: """
-        Streams Zipf-distributed token ids (fixed seed) through a sliding window and reports
-        updates/s and the relative difference between the running S = Σ c ln c and an exact
-        recount at the end (the running value is also recounted every 2^20 updates).
+        Streams Zipf-distributed token ids (fixed seed) through a sliding window and reports updates/s and the relative difference between the running S = Σ c ln c and an exact recount at the end (the running value is also recounted every 2^20 updates).
 
         Example:
           shannon bench entropy --updates 100000000 --window 4096 --vocabulary 50000

@@ -7,16 +7,11 @@ struct BoundariesStatsCommand: ParsableCommand {
         commandName: "boundaries",
         abstract: "Online event boundaries (On-GEBD) of a numeric series.",
         discussion: """
-        Reads a TCPD series file (--series) or the named numeric columns of a CSV / JSON-lines
-        file (--data, --fields), runs the online detector record by record (no look-ahead) and
-        prints the boundary positions (0-based: the first record of each new event) as JSON.
-        Missing values (empty, NA, null) are carried forward from the previous record.
-        The defaults are the parameter set chosen on the TCPD development series
-        (docs/statistics-entropy-boundaries.md).
+        Reads a TCPD series file (--series) or the named numeric columns of a CSV / JSON-lines file (--data, --fields), runs the online detector record by record (no look-ahead) and prints the boundary positions (0-based: the first record of each new event) as JSON. Missing values (empty, NA, null) are carried forward from the previous record. The defaults are the parameter set chosen on the TCPD development series (docs/statistics-entropy-boundaries.md).
 
         Example:
           shannon stats boundaries --series ../shared/data/changepoints/nile.json
-          shannon stats boundaries --data sensors.csv --fields temp,pressure --anticipator linear --tau 5
+          shannon stats boundaries --data sensors.csv --fields temp,pressure --tau 6
         """
     )
 

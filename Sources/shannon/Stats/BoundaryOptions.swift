@@ -4,15 +4,15 @@ import ShannonStats
 /// Detector options shared by `stats boundaries` and `bench boundaries`; every default is the
 /// library's `BoundaryParameters.default`.
 struct BoundaryOptions: ParsableArguments {
-    @Option(help: "Anticipator: last, mean, ewma or linear (default linear).") var anticipator: String?
-    @Option(help: "Context length L for mean and linear (default 10).") var length: Int?
+    @Option(help: "Anticipator: last, mean, ewma or linear (default mean).") var anticipator: String?
+    @Option(help: "Context length L for mean and linear (default 5).") var length: Int?
     @Option(help: "EWMA factor (weight of the newest vector, default 0.3).") var ewmaAlpha: Double?
-    @Option(help: "Prediction error: squared (standardised squared), abs (standardised absolute), or cosine (default squared).") var error: String?
-    @Option(help: "Gaussian test threshold on z (default 7).") var tau: Double?
+    @Option(help: "Prediction error: abs (standardised absolute), squared (standardised squared), or cosine (default abs).") var error: String?
+    @Option(help: "Gaussian test threshold on z (default 5).") var tau: Double?
     @Option(help: "Use the Student-t test at this level instead of the z threshold.") var tAlpha: Double?
-    @Option(help: "Errors held before any test (default 15).") var nMin: Int?
-    @Option(help: "Most errors held in the memory (default 128).") var kMax: Int?
-    @Option(help: "Floor on sigma in the test (default 1).") var sigmaFloor: Double?
+    @Option(help: "Errors held before any test (default 20).") var nMin: Int?
+    @Option(help: "Most errors held in the memory (default 512).") var kMax: Int?
+    @Option(help: "Floor on sigma in the test (default 0.1).") var sigmaFloor: Double?
     @Option(help: "Refractory gap: records after a boundary with no boundary (default 0).") var gap: Int?
 
     func parameters() throws -> BoundaryParameters {
@@ -20,7 +20,7 @@ struct BoundaryOptions: ParsableArguments {
         let defaultLength: Int
         switch p.anticipator {
         case let .mean(l), let .linear(l): defaultLength = l
-        default: defaultLength = 10
+        default: defaultLength = 5
         }
         let l = length ?? defaultLength
         switch anticipator {

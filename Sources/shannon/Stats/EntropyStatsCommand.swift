@@ -8,14 +8,11 @@ struct EntropyStatsCommand: ParsableCommand {
         commandName: "entropy",
         abstract: "Token entropy per window of a text field (plug-in, Miller–Madow, Chao–Shen, SE).",
         discussion: """
-        Tokens come from FIELD of every record, tokenised and streamed across records in file
-        order, then counted in windows of W tokens: tumbling without --hop, sliding (the last W
-        tokens, a result every H tokens) with it. Tokens are hashed to 64-bit ids (FNV-1a), as in
-        the daemon. Entropies are in bits; `se_bits` is the delta-method SE of the plug-in value.
+        Tokens come from FIELD of every record, tokenised and streamed across records in file order, then counted in windows of W tokens: tumbling without --hop, sliding (the last W tokens, a result every H tokens) with it. Tokens are hashed to 64-bit ids (FNV-1a), as in the daemon. Entropies are in bits; `se_bits` is the delta-method SE of the plug-in value.
 
         Example:
-          shannon stats entropy --data replies.jsonl --field text --tokenizer words --window 500
-          shannon stats entropy --data replies.csv --field text --window 1000 --hop 250 --format table
+          shannon stats entropy --data replies.jsonl --field text --window 500
+          shannon stats entropy --data log.csv --field msg --window 1000 --hop 250
         """
     )
 

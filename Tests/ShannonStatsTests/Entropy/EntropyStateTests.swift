@@ -53,10 +53,13 @@ import Testing
     @Test func randomCorruptionsAreRejected() {
         var w = TokenWindow(size: 40, kind: .sliding(hop: 3), maxDistinct: 20)
         for id in Self.ids(100, seed: 9, vocabulary: 50) { w.add(id) }
+        var surprisal = SurprisalRate()
+        for lp in [-0.3, -4.0, -1.25] { surprisal.add(logProbability: lp) }
         let encodings: [(String, [UInt8], ([UInt8]) throws -> Void)] = [
             ("ENT1", w.encodedState(), { _ = try TokenWindow(encodedState: $0) }),
             ("TCNT", w.counter.encodedState(), { _ = try TokenCounter(encodedState: $0) }),
             ("JSD1", JensenShannonDrift(reference: w.counter).encodedState(), { _ = try JensenShannonDrift(encodedState: $0) }),
+            ("SURP", surprisal.encodedState(), { _ = try SurprisalRate(encodedState: $0) }),
         ]
         for (name, bytes, decode) in encodings {
             var state: UInt64 = 11
