@@ -8,7 +8,7 @@ public enum AlertFormatting {
         let state = a.state == .firing ? "FIRING" : "resolved"
         var value = "\(a.metric)=\(short(a.value))"
         if let se = a.se, se.isFinite { value += " ±\(short(se))" }
-        if let p = a.pValue { value += " p=\(short(p))" }
+        if let p = a.pValue { value += p == 0 ? " p<1e-300" : " p=\(short(p))" }
         let window = "\(a.window.topic)[\(a.window.partition)] @\(a.window.startOffset)..\(a.window.endOffset)"
         return pad(state, 9) + " " + pad(a.severity, 9) + " " + pad("\(a.pipeline)/\(a.stage)", 35) + " "
             + pad(a.key.isEmpty ? "-" : a.key, 13) + " " + pad(value, 29) + " " + window

@@ -65,10 +65,11 @@ extension DemoStreams {
     /// Credit scores as `pipelines/credit-psi.yaml` reads them: a default-probability score in
     /// [0, 1] drawn from the reference law Beta(2, 5) (the law of pipelines/data/credit-reference.csv),
     /// then from `shiftAt` on from Beta(3, 4) — a new applicant channel — which PSI must flag.
-    /// The default flag is drawn with probability = score, so IV is meaningful; after the shift
-    /// the 18-24 band's scores come from Beta(4, 3), a group gap the fairness stage must flag.
+    /// The default flag is drawn with probability = score, so IV is meaningful, until the shift,
+    /// after which defaults no longer follow the score (model decay); after the shift the 18-24
+    /// band's scores also come from Beta(4, 3), a group gap the fairness stage must flag.
     /// About 0.3% of records are malformed in the ways real producers get wrong.
-    public static func creditScores(records: Int = 60_000, shiftAt: Int = 30_000, seed: UInt64 = 1) -> Stream {
+    public static func creditScores(records: Int = 90_000, shiftAt: Int = 30_000, seed: UInt64 = 1) -> Stream {
         var rng = SplitMix64(seed: seed)
         let segments = ["retail", "sme", "card"]
         let bands = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
@@ -83,7 +84,9 @@ extension DemoStreams {
             let band = bands[b]
             let shifted = i >= shiftAt
             let score = shifted ? (band == "18-24" ? rng.beta(4, 3) : rng.beta(3, 4)) : rng.beta(2, 5)
-            let bad = rng.uniform() < score ? 1 : 0
+            // Before the shift the score is the default probability; after it, defaults in the
+            // new channel no longer follow the score (model decay: IV falls towards 0).
+            let bad = rng.uniform() < (shifted ? 0.3 : score) ? 1 : 0
             let id = "A-\(String(repeating: "0", count: max(0, 6 - String(i).count)))\(i)"
             let ts = t0 + Int64(i) * 50
             let scoreText = String(Double(Int(score * 1_000_000)) / 1_000_000)
@@ -91,7 +94,7 @@ extension DemoStreams {
             if i % 331 == 17 { json = malformed(json, kind: i / 331) }
             out.append(Record(key: Array(id.utf8), value: Array(json.utf8)))
         }
-        let injected = [Injection(key: "all partitions", what: "score law Beta(2,5) → Beta(3,4); 18-24 → Beta(4,3)", at: shiftAt)]
+        let injected = [Injection(key: "all partitions", what: "score law Beta(2,5) → Beta(3,4), 18-24 → Beta(4,3), defaults stop following the score", at: shiftAt)]
         return Stream(topic: "credit-scores", records: out, injections: injected)
     }
 

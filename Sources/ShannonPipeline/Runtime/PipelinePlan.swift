@@ -135,7 +135,7 @@ public final class PipelinePlan: @unchecked Sendable {
         case .ewma: .ewma(alpha: p.alpha)
         case .linear: .linear(length: p.lookback)
         }
-        let error: PredictionErrorKind = p.error == .cosine ? .cosine : .standardisedSquared
+        let error: PredictionErrorKind = p.error == .cosine ? .cosine : .standardisedAbsolute
         let test: BoundaryTest = p.test == .gaussian ? .gaussian(tau: p.tau) : .studentT(alpha: p.testAlpha)
         return BoundaryParameters(anticipator: anticipator, error: error, test: test, nMin: p.nMin, kMax: p.kMax,
                                   sigmaFloor: p.sigmaFloor, refractoryGap: p.refractory)

@@ -54,7 +54,7 @@ struct DemoCommand: ParsableCommand {
         for s in streams {
             for r in s.records { try producer.produce(topic: s.topic, key: r.key, value: r.value) }
             try producer.flush(timeout: .seconds(60))
-            print("produced \(String(s.records.count).leftPad(6)) records to \(s.topic)")
+            print("produced \(String(s.records.count).padLeft(6)) records to \(s.topic)")
             for i in s.injections { print("           injected: \(i)") }
         }
 
@@ -105,12 +105,22 @@ struct DemoCommand: ParsableCommand {
         throw ValidationError("cannot find the example pipelines (looked in \(candidates.joined(separator: ", "))); pass --pipelines-dir")
     }
 
+    static func pText(_ p: Double?) -> String {
+        guard let p else { return "n/a" }
+        return p == 0 ? "< 1e-300" : "= " + AlertFormatting.short(p)
+    }
+
     static func printSummary(_ summaries: [RunSummary], _ alerts: [Alert], streams: [DemoStreams.Stream], seconds: Duration) {
         print("\n── summary " + String(repeating: "─", count: 70))
-        print("pipeline".padding(22) + "records".leftPad(9) + "dead letters".leftPad(14) + "windows".leftPad(9) + "firing".leftPad(8) + "resolved".leftPad(10))
+        let header: [String] = ["records".padLeft(9), "dead letters".padLeft(14), "windows".padLeft(9),
+                                "firing".padLeft(8), "resolved".padLeft(10)]
+        print("pipeline".padding(22) + header.joined())
         for s in summaries {
-            print(s.pipeline.padding(22) + String(s.records).leftPad(9) + String(s.deadLetters.values.reduce(0, +)).leftPad(14)
-                  + String(s.windows.values.reduce(0, +)).leftPad(9) + String(s.alertsFiring).leftPad(8) + String(s.alertsResolved).leftPad(10))
+            let deadLetters: Int = s.deadLetters.values.reduce(0, +)
+            let windows: Int = s.windows.values.reduce(0, +)
+            let cells: [String] = [String(s.records).padLeft(9), String(deadLetters).padLeft(14), String(windows).padLeft(9),
+                                   String(s.alertsFiring).padLeft(8), String(s.alertsResolved).padLeft(10)]
+            print(s.pipeline.padding(22) + cells.joined())
         }
         for s in summaries where !s.deadLetters.isEmpty {
             print("  \(s.pipeline) dead letters by reason: " + s.deadLetters.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
@@ -121,12 +131,14 @@ struct DemoCommand: ParsableCommand {
         let firing = alerts.filter { $0.state == .firing }
         let psi = firing.filter { $0.pipeline == "credit-psi" && $0.stage == "score-psi" }
         let perPartition = Dictionary(grouping: psi, by: \.window.partition).mapValues { $0.map(\.window.startOffset).min()! }
-        print("  credit-psi        injected: score law Beta(2,5) → Beta(3,4) from record 30000 of 60000 (≈ offset 10000 per partition)")
+        print("  credit-psi        injected: score law Beta(2,5) → Beta(3,4) from record 30000 of 90000 (≈ offset 10000 per partition)")
         print("                    detected: score-psi fired on \(perPartition.count) of 3 partitions, first window starting at offset "
               + perPartition.sorted { $0.key < $1.key }.map { "p\($0.key):\($0.value)" }.joined(separator: " ")
-              + (psi.first.map { "; e.g. PSI \(AlertFormatting.short($0.value)) ± \(AlertFormatting.short($0.se ?? .nan)), p = \(AlertFormatting.short($0.pValue ?? .nan))" } ?? ""))
+              + (psi.first.map { "; e.g. PSI \(AlertFormatting.short($0.value)) ± \(AlertFormatting.short($0.se ?? .nan)), p \(Self.pText($0.pValue))" } ?? ""))
         let gap = firing.filter { $0.pipeline == "credit-psi" && $0.stage == "age-gap" }
-        print("                    age-gap (18-24 vs 45-54) fired \(gap.count) time(s)" + (gap.first.map { ", Jeffreys divergence \(AlertFormatting.short($0.value)), p = \(AlertFormatting.short($0.pValue ?? .nan))" } ?? ""))
+        let iv = alerts.filter { $0.pipeline == "credit-psi" && $0.stage == "score-iv" && $0.state == .firing }
+        print("                    score-iv (model decay) fired \(iv.count) time(s)" + (iv.first.map { ", IV \(AlertFormatting.short($0.value)) < 0.1 over offsets \($0.window.startOffset)..\($0.window.endOffset)" } ?? ""))
+        print("                    age-gap (18-24 vs 45-54) fired \(gap.count) time(s)" + (gap.first.map { ", Jeffreys divergence \(AlertFormatting.short($0.value)), p \(Self.pText($0.pValue))" } ?? ""))
 
         // Video: boundaries against the truth, TCPD F1 with margin 5.
         if let video = streams.first(where: { $0.topic == "video-features" }) {
@@ -183,6 +195,7 @@ private final class AlertCollector: @unchecked Sendable {
 
 extension String {
     func padding(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+    func padLeft(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
 
 extension Duration {

@@ -74,7 +74,7 @@ struct CrossReferenceTests {
         guard case .iv(let iv) = spec.stages[2].params else { Issue.record("not iv"); return }
         #expect(iv.bins == 3 && iv.edges == [0.2, 0.4])
         #expect(spec.stages[3].alert?.metric == "z")
-        #expect(spec.stages[3].alert?.threshold == 3.0, "boundary threshold defaults to tau")
+        #expect(spec.stages[3].alert?.threshold == BoundaryParams().tau, "boundary threshold defaults to tau")
         #expect(spec.field(named: "y")?.badValues == [.string("bad")])
         #expect(spec.field(named: "y")?.goodValues == nil)
     }
