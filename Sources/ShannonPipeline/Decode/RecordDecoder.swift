@@ -1,3 +1,4 @@
+import ShannonStats
 import CSimdJSON
 
 /// Decodes JSON records into the fields a `DecodeSpec` declares, into storage allocated once.
@@ -195,11 +196,11 @@ public final class RecordDecoder {
             default:
                 return wrongType(plan, expected: "a string (or an integer)", kind: kind)
             }
-            slot.id = TokenHash.fnv1a(UnsafeRawBufferPointer(start: slot.text, count: slot.textCount))
+            slot.id = TokenHash.fnv1a64(UnsafeRawBufferPointer(start: slot.text, count: slot.textCount))
         case .tokens:
             if kind == Int32(CSJ_STRING) {
                 if slot.capacity < value.len { slot.grow(elements: Swift.max(value.len, slot.capacity * 2), stride: 8) }
-                slot.count = TokenHash.tokenize(UnsafeRawBufferPointer(start: value.str, count: value.len),
+                slot.count = TokenScanner.tokenize(UnsafeRawBufferPointer(start: value.str, count: value.len),
                                                 plan.tokenizer,
                                                 into: slot.buffer!.assumingMemoryBound(to: UInt64.self))
             } else if kind == Int32(CSJ_ARRAY) {
@@ -427,7 +428,7 @@ struct LabelMatcher {
             for v in values {
                 switch v {
                 case .number(let d): numbers.append(d)
-                case .string(let s): strings.append(TokenHash.fnv1a(s))
+                case .string(let s): strings.append(TokenHash.fnv1a64(s))
                 case .bool(let b): bools.append(b)
                 }
             }
@@ -439,7 +440,7 @@ struct LabelMatcher {
             case Int32(CSJ_BOOL): return bools.contains(value.boolean != 0)
             case Int32(CSJ_INT64), Int32(CSJ_UINT64), Int32(CSJ_DOUBLE): return numbers.contains(value.number)
             case Int32(CSJ_STRING):
-                return strings.contains(TokenHash.fnv1a(UnsafeRawBufferPointer(start: value.str, count: value.len)))
+                return strings.contains(TokenHash.fnv1a64(UnsafeRawBufferPointer(start: value.str, count: value.len)))
             default: return false
             }
         }

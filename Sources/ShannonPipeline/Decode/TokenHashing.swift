@@ -1,21 +1,11 @@
-/// Token and category ids: FNV-1a 64 of the UTF-8 bytes (the same function as `csj_fnv1a64`,
-/// which hashes array tokens on the C side). Stable across runs, so ids can live in checkpoints.
-public enum TokenHash {
-    public static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
-    public static let prime: UInt64 = 0x100_0000_01b3
+import ShannonStats
 
-    @inline(__always)
-    public static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h = offsetBasis
-        for b in bytes { h = (h ^ UInt64(b)) &* prime }
-        return h
-    }
-
-    public static func fnv1a(_ text: String) -> UInt64 {
-        var h = offsetBasis
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* prime }
-        return h
-    }
+/// Splits token strings inside a record into token ids: FNV-1a 64 of each token's UTF-8 bytes,
+/// the same function as ShannonStats' `TokenHash` and as `csj_fnv1a64`, which hashes array
+/// tokens on the C side. Stable across runs, so ids can live in checkpoints.
+enum TokenScanner {
+    static let offsetBasis = TokenHash.offsetBasis
+    static let prime = TokenHash.prime
 
     /// Splits `bytes` (valid UTF-8) into tokens and writes their ids to `out` (capacity must be
     /// at least `bytes.count`, the worst case). Returns the number of tokens.

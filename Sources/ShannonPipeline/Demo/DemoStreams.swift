@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ShannonStats
 
 /// Generated but realistic input streams for `shannon demo` and the end-to-end tests.
 ///
@@ -32,32 +33,12 @@ public enum DemoStreams {
     }
 }
 
-/// SplitMix64: small, fast, and good enough for synthetic data; not for cryptography.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-
+extension SplitMix64 {
     /// Beta(a, b) for whole a, b: the a-th smallest of a + b − 1 uniforms.
-    public mutating func beta(_ a: Int, _ b: Int) -> Double {
+    mutating func beta(_ a: Int, _ b: Int) -> Double {
         var u = (0..<(a + b - 1)).map { _ in uniform() }
         u.sort()
         return u[a - 1]
-    }
-
-    /// Standard normal by Box–Muller (one of the pair; simplicity over speed).
-    public mutating func normal() -> Double {
-        let u1 = max(uniform(), 1e-300), u2 = uniform()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 }
 

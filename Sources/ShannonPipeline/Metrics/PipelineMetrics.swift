@@ -30,7 +30,6 @@ final class PipelineMetrics: Sendable {
     let checkpointFailures: Counter
     let lastCheckpoint: Gauge
     let partitions: Gauge
-    let lag: Gauge
 
     init(registry r: PrometheusCollectorRegistry, pipeline: String, stages: [StageSpec]) {
         let p = ("pipeline", pipeline)
@@ -61,7 +60,5 @@ final class PipelineMetrics: Sendable {
         lastCheckpoint = r.makeGauge(name: "shannon_checkpoint_last_success_timestamp_seconds", labels: [p],
                                      help: "Wall-clock time of the last durable checkpoint.")
         partitions = r.makeGauge(name: "shannon_assigned_partitions", labels: [p], help: "Partitions this daemon owns.")
-        lag = r.makeGauge(name: "shannon_consumer_lag_records", labels: [p],
-                          help: "Records behind the end of the owned partitions (sampled when idle).")
     }
 }

@@ -100,7 +100,7 @@ public final class PipelinePlan: @unchecked Sendable {
             }
             let binning = try reference(r, bins: p.bins, missingBin: false, stage: stage, spec: spec).0
             guard p.groups.count == 2 else { throw PlanError(stage: stage.id, message: "params.groups must name two groups") }
-            let ids = (TokenHash.fnv1a(p.groups[0]), TokenHash.fnv1a(p.groups[1]))
+            let ids = (TokenHash.fnv1a64(p.groups[0]), TokenHash.fnv1a64(p.groups[1]))
             let settings = DriftSettings(smoothing: p.smoothing, confidence: p.confidence)
             let ctx = context(second: fieldIndex(stage.group, spec)) {
                 GroupDivergenceEstimator(binning: binning, groupIDs: ids, settings: settings, slots: slots, slidingSize: sliding)

@@ -113,10 +113,8 @@ struct PSIEstimator: StageEstimator {
         w.beginRecord(Self.tag, version: 1)
         settings.encode(to: &w)
         w.write(hasReference)
-        w.write(slots.count)
-        for s in slots { s.encode(to: &w) }
-        w.write(ring != nil)
-        ring?.encode(to: &w)
+        w.writeSlots(slots)
+        w.writeRing(ring)
         w.endRecord()
     }
 
@@ -124,10 +122,8 @@ struct PSIEstimator: StageEstimator {
         try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
         settings = try DriftSettings(from: &r)
         hasReference = try r.readBool()
-        let n = try r.readCount(limit: 1 << 16)
-        guard n > 0 else { throw StateDecodingError.invalid("no PSI slots") }
-        slots = try (0..<n).map { _ in try PSIAccumulator(from: &r) }
-        ring = try r.readBool() ? try Ring<Int32>(from: &r) : nil
+        slots = try r.readSlots(PSIAccumulator.self)
+        ring = try r.readRing()
         try r.endRecord()
     }
 }
@@ -182,20 +178,16 @@ struct IVEstimator: StageEstimator {
     func encode(to w: inout StateWriter) {
         w.beginRecord(Self.tag, version: 1)
         settings.encode(to: &w)
-        w.write(slots.count)
-        for s in slots { s.encode(to: &w) }
-        w.write(ring != nil)
-        ring?.encode(to: &w)
+        w.writeSlots(slots)
+        w.writeRing(ring)
         w.endRecord()
     }
 
     init(from r: inout StateReader) throws {
         try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
         settings = try DriftSettings(from: &r)
-        let n = try r.readCount(limit: 1 << 16)
-        guard n > 0 else { throw StateDecodingError.invalid("no IV slots") }
-        slots = try (0..<n).map { _ in try WoEAccumulator(from: &r) }
-        ring = try r.readBool() ? try Ring<Int32>(from: &r) : nil
+        slots = try r.readSlots(WoEAccumulator.self)
+        ring = try r.readRing()
         try r.endRecord()
     }
 }
@@ -257,10 +249,8 @@ struct GroupDivergenceEstimator: StageEstimator {
         settings.encode(to: &w)
         w.write(groupIDs.0)
         w.write(groupIDs.1)
-        w.write(slots.count)
-        for s in slots { s.encode(to: &w) }
-        w.write(ring != nil)
-        ring?.encode(to: &w)
+        w.writeSlots(slots)
+        w.writeRing(ring)
         w.endRecord()
     }
 
@@ -268,10 +258,8 @@ struct GroupDivergenceEstimator: StageEstimator {
         try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
         settings = try DriftSettings(from: &r)
         groupIDs = (try r.read(UInt64.self), try r.read(UInt64.self))
-        let n = try r.readCount(limit: 1 << 16)
-        guard n > 0 else { throw StateDecodingError.invalid("no group-divergence slots") }
-        slots = try (0..<n).map { _ in try GroupDivergenceAccumulator(from: &r) }
-        ring = try r.readBool() ? try Ring<Int32>(from: &r) : nil
+        slots = try r.readSlots(GroupDivergenceAccumulator.self)
+        ring = try r.readRing()
         try r.endRecord()
     }
 }

@@ -110,3 +110,32 @@ extension Ring where Element == Int32 {
         self.init(storage: storage, head: head, count: count)
     }
 }
+
+// MARK: - Encoding helpers shared by the estimators
+
+extension StateWriter {
+    /// A count, then each slot's sealed record.
+    mutating func writeSlots<T: StateCodable>(_ slots: [T]) {
+        write(slots.count)
+        for s in slots { s.encode(to: &self) }
+    }
+
+    /// A presence flag, then the ring.
+    mutating func writeRing(_ ring: Ring<Int32>?) {
+        write(ring != nil)
+        ring?.encode(to: &self)
+    }
+}
+
+extension StateReader {
+    /// The slots `writeSlots` wrote; at least one.
+    mutating func readSlots<T: StateCodable>(_: T.Type) throws -> [T] {
+        let n = try readCount(limit: 1 << 16)
+        guard n > 0 else { throw StateDecodingError.invalid("a stage state with no window slots") }
+        return try (0..<n).map { _ in try T(from: &self) }
+    }
+
+    mutating func readRing() throws -> Ring<Int32>? {
+        try readBool() ? try Ring<Int32>(from: &self) : nil
+    }
+}

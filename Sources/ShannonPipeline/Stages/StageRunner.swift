@@ -253,6 +253,6 @@ enum StageKeys {
     /// The key of records whose key field is missing.
     static let missingID = id(of: "")
 
-    static func id(of text: String) -> UInt64 { TokenHash.fnv1a(text) }
-    static func id(of bytes: UnsafeRawBufferPointer) -> UInt64 { TokenHash.fnv1a(bytes) }
+    static func id(of text: String) -> UInt64 { TokenHash.fnv1a64(text) }
+    static func id(of bytes: UnsafeRawBufferPointer) -> UInt64 { TokenHash.fnv1a64(bytes) }
 }

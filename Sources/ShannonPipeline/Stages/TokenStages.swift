@@ -158,8 +158,7 @@ struct EntropyEstimator: StageEstimator {
         w.write(bits)
         w.write(vocabularySize ?? 0)
         w.write(minTokens)
-        w.write(slots.count)
-        for s in slots { s.encode(to: &w) }
+        w.writeSlots(slots)
         w.write(fifo != nil)
         fifo?.encode(to: &w)
         w.endRecord()
@@ -175,9 +174,7 @@ struct EntropyEstimator: StageEstimator {
         let v = try r.readCount()
         vocabularySize = v == 0 ? nil : v
         minTokens = try r.readCount()
-        let n = try r.readCount(limit: 1 << 16)
-        guard n > 0 else { throw StateDecodingError.invalid("no entropy slots") }
-        slots = try (0..<n).map { _ in try TokenCounter(from: &r) }
+        slots = try r.readSlots(TokenCounter.self)
         fifo = try r.readBool() ? try TokenFIFO(from: &r) : nil
         try r.endRecord()
     }
@@ -233,8 +230,7 @@ struct JSDivergenceEstimator: StageEstimator {
         w.beginRecord(Self.tag, version: 1)
         w.write(reference != nil)
         reference?.encode(to: &w)
-        w.write(slots.count)
-        for s in slots { s.encode(to: &w) }
+        w.writeSlots(slots)
         w.write(fifo != nil)
         fifo?.encode(to: &w)
         w.endRecord()
@@ -243,9 +239,7 @@ struct JSDivergenceEstimator: StageEstimator {
     init(from r: inout StateReader) throws {
         try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
         reference = try r.readBool() ? try TokenCounter(from: &r) : nil
-        let n = try r.readCount(limit: 1 << 16)
-        guard n > 0 else { throw StateDecodingError.invalid("no JS slots") }
-        slots = try (0..<n).map { _ in try TokenCounter(from: &r) }
+        slots = try r.readSlots(TokenCounter.self)
         fifo = try r.readBool() ? try TokenFIFO(from: &r) : nil
         try r.endRecord()
     }

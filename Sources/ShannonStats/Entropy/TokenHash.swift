@@ -16,6 +16,14 @@ public enum TokenHash {
         return h
     }
 
+    /// FNV-1a 64 of raw bytes (e.g. a Kafka key or a JSON string inside a record).
+    @inlinable
+    public static func fnv1a64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h = offsetBasis
+        for b in bytes { h = (h ^ UInt64(b)) &* prime }
+        return h
+    }
+
     /// FNV-1a 64 of a string's UTF-8 bytes.
     @inlinable
     public static func fnv1a64<S: StringProtocol>(_ s: S) -> UInt64 {

@@ -32,7 +32,7 @@ struct DriftPSIBenchCommand: ParsableCommand {
     var n: Int = 2000
 
     func run() throws {
-        var rng = BenchRandom(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let pool = (0..<(1 << 20)).map { _ in rng.normal() }
         let mask = pool.count - 1
         let binning = try Binning(quantilesOf: Array(pool.prefix(100_000)), bins: 10)
@@ -82,7 +82,7 @@ struct DriftPSIBenchCommand: ParsableCommand {
     }
 
     /// SE / SD and false alarms by simulation, bins drawn from discretised populations.
-    private func calibration(reps: Int, rng: inout BenchRandom) throws {
+    private func calibration(reps: Int, rng: inout SplitMix64) throws {
         let bins = 10
         let binning = try Binning(edges: (1..<bins).map(Double.init))
         func bell(_ tilt: Double) -> [Double] {
@@ -146,34 +146,3 @@ enum Stopwatch {
     }
 }
 
-/// SplitMix64 with Box–Muller normals and inverse-CDF categories (benchmarks need no quality
-/// beyond reproducibility).
-struct BenchRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    mutating func normal() -> Double {
-        let u = 1 - uniform(), v = uniform()
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
-    }
-
-    mutating func category(_ cdf: [Double]) -> Int {
-        let u = uniform()
-        var lo = 0, hi = cdf.count - 1
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if u < cdf[mid] { hi = mid } else { lo = mid + 1 }
-        }
-        return lo
-    }
-}

@@ -1,3 +1,4 @@
+import ShannonStats
 import Foundation
 @testable import ShannonPipeline
 
@@ -14,17 +15,10 @@ struct CheckpointTestDir {
     func cleanup() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// Deterministic pseudo-random numbers (SplitMix64) so failures reproduce.
-struct CheckpointTestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Deterministic pseudo-random numbers so failures reproduce.
+typealias CheckpointTestRandom = SplitMix64
+
+extension SplitMix64 {
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 

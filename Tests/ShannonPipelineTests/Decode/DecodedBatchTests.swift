@@ -1,3 +1,4 @@
+import ShannonStats
 import Testing
 @testable import ShannonPipeline
 
@@ -30,14 +31,14 @@ struct DecodedBatchTests {
             #expect(batch.count == 2)
             #expect(batch.recordIndex == [0, 2])
             #expect(batch.rejects.map(\.index) == [1] && batch.rejects.first?.reason == .wrongType)
-            #expect(batch.keyIDs == ["a", "c"].map(TokenHash.fnv1a))
+            #expect(batch.keyIDs == ["a", "c"].map(TokenHash.fnv1a64))
             #expect(batch.eventTimesMs == [10, 12])
             #expect(batch.columns[0].scalars == [1.5, -2])
-            #expect(batch.columns[1].ids == ["red", "blue"].map(TokenHash.fnv1a))
+            #expect(batch.columns[1].ids == ["red", "blue"].map(TokenHash.fnv1a64))
             #expect(batch.columns[1].categoryText(1) == "blue")
             #expect(Array(batch.columns[2].vector(1)) == [3, 4])
             #expect(batch.columns[3].offsets == [0, 2, 5])
-            #expect(Array(batch.columns[3].tokens[batch.columns[3].elements(1)]) == ["r", "s", "t"].map(TokenHash.fnv1a))
+            #expect(Array(batch.columns[3].tokens[batch.columns[3].elements(1)]) == ["r", "s", "t"].map(TokenHash.fnv1a64))
             #expect(batch.columns[4].present == [true, false])
             #expect(batch.columns[4].offsets == [0, 1, 1])
         }

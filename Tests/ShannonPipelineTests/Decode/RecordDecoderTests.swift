@@ -1,4 +1,5 @@
 import Testing
+import ShannonStats
 @testable import ShannonPipeline
 
 @Suite("Record decoder")
@@ -22,8 +23,8 @@ struct RecordDecoderTests {
         #expect(d.number(0) == 0.7134)
         #expect(d.isBad(1))
         #expect(d.categoryText(2) == "35-44")
-        #expect(d.categoryID(2) == TokenHash.fnv1a("35-44"))
-        #expect(d.keyID == TokenHash.fnv1a("A-1"))
+        #expect(d.categoryID(2) == TokenHash.fnv1a64("35-44"))
+        #expect(d.keyID == TokenHash.fnv1a64("A-1"))
         #expect(d.eventTimeMs == 1_764_400_000_123)
 
         #expect(d.decode(#"{"applicant_id":7,"ts":1,"score":-3,"default_flag":"good","applicant":{"age_band":44}}"#) == .ok)
@@ -39,9 +40,9 @@ struct RecordDecoderTests {
     /// Published FNV-1a 64 test vectors (Fowler/Noll/Vo reference code), on both the Swift side and
     /// the C side (array tokens are hashed in C).
     @Test func tokenIdsAreFNV1a64() throws {
-        #expect(TokenHash.fnv1a("") == 0xcbf2_9ce4_8422_2325)
-        #expect(TokenHash.fnv1a("a") == 0xaf63_dc4c_8601_ec8c)
-        #expect(TokenHash.fnv1a("foobar") == 0x8594_4171_f739_67e8)
+        #expect(TokenHash.fnv1a64("") == 0xcbf2_9ce4_8422_2325)
+        #expect(TokenHash.fnv1a64("a") == 0xaf63_dc4c_8601_ec8c)
+        #expect(TokenHash.fnv1a64("foobar") == 0x8594_4171_f739_67e8)
         let d = try Self.decoder([FieldSpec(name: "t", path: "t", type: .tokens)])
         #expect(d.decode(#"{"t":["a","foobar"]}"#) == .ok)
         #expect(Array(d.tokens(0)) == [0xaf63_dc4c_8601_ec8c, 0x8594_4171_f739_67e8])
@@ -79,9 +80,9 @@ struct RecordDecoderTests {
         ]
         let d = try Self.decoder(fields)
         #expect(d.decode(#"{"t":"  The cat,\tthe  CAT!\n", "u":"é漢🙂a"}"#) == .ok)
-        #expect(Array(d.tokens(0)) == ["The", "cat,", "the", "CAT!"].map(TokenHash.fnv1a))
-        #expect(Array(d.tokens(1)) == ["the", "cat", "the", "cat"].map(TokenHash.fnv1a))
-        #expect(Array(d.tokens(2)) == ["é", "漢", "🙂", "a"].map(TokenHash.fnv1a))
+        #expect(Array(d.tokens(0)) == ["The", "cat,", "the", "CAT!"].map(TokenHash.fnv1a64))
+        #expect(Array(d.tokens(1)) == ["the", "cat", "the", "cat"].map(TokenHash.fnv1a64))
+        #expect(Array(d.tokens(2)) == ["é", "漢", "🙂", "a"].map(TokenHash.fnv1a64))
         #expect(d.decode(#"{"t":"", "u":""}"#) == .ok)
         #expect(d.tokens(0).isEmpty && d.tokens(2).isEmpty)
     }
@@ -89,13 +90,13 @@ struct RecordDecoderTests {
     @Test func tokenArraysOfStringsAndIntegers() throws {
         let d = try Self.decoder([FieldSpec(name: "t", path: "t", type: .tokens)], max: 1 << 16)
         #expect(d.decode(#"{"t":["ab", 42, "42", -7, "Zürich"]}"#) == .ok)
-        #expect(Array(d.tokens(0)) == ["ab", "42", "42", "-7", "Zürich"].map(TokenHash.fnv1a),
+        #expect(Array(d.tokens(0)) == ["ab", "42", "42", "-7", "Zürich"].map(TokenHash.fnv1a64),
                 "C-side ids equal Swift-side ids; 42 and \"42\" are one token")
         // Longer than the initial buffer: grows, then stays.
         let many = "[" + (0..<1000).map { "\"w\($0 % 10)\"" }.joined(separator: ",") + "]"
         #expect(d.decode("{\"t\":\(many)}") == .ok)
         try #require(d.tokens(0).count == 1000)
-        #expect(d.tokens(0)[13] == TokenHash.fnv1a("w3"))
+        #expect(d.tokens(0)[13] == TokenHash.fnv1a64("w3"))
         #expect(d.decode(#"{"t":["a", 1.5]}"#).reason == .wrongType)
         #expect(d.decode(#"{"t":{"a":1}}"#).reason == .wrongType)
     }
@@ -222,18 +223,5 @@ struct RecordDecoderTests {
         #expect(d.okCount + DeadLetterReason.allCases.map(d.badCount).reduce(0, +) == 10_000)
         #expect((outcomes[nil] ?? 0) > 100, "some mutations stay valid: \(outcomes)")
         #expect((outcomes[.malformedJSON] ?? 0) > 1000, "\(outcomes)")
-    }
-}
-
-/// A tiny deterministic generator (SplitMix64) so the fuzz loop is reproducible.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }
