@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ShannonPipeline
+import ShannonStats
 
 /// A million credit-score records for `shannon bench pipeline`, in one contiguous buffer.
 ///

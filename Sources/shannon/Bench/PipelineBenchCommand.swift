@@ -57,6 +57,9 @@ struct PipelineBenchCommand: ParsableCommand {
     @Option(help: "Child mode: the cluster holding the pre-filled topic.")
     var bootstrap: String?
 
+    @Flag(help: "Produce, print `bootstrap: HOST:PORT` and keep the broker up until killed (for profiling a child run by hand).")
+    var serve = false
+
     mutating func validate() throws {
         guard records > 0 else { throw ValidationError("--records must be positive") }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
@@ -100,6 +103,12 @@ struct PipelineBenchCommand: ParsableCommand {
             throw ValidationError("the broker kept \(kept) of \(records) records (the mock drops data past ~5 MiB per partition): use more --partitions")
         }
         print("  produced in \(Self.f(produceSeconds)) s; the broker holds all \(kept) (watermarks)")
+        if serve {
+            print("bootstrap: \(broker.bootstrapServers)")
+            print("ready: `shannon bench pipeline --measure pipeline|consume --bootstrap \(broker.bootstrapServers) --records \(records)`")
+            fflush(nil)
+            while true { sleep(3600) }
+        }
 
         var consumes: [PipelineBenchMeasure.Result] = []
         var pipelines: [PipelineBenchMeasure.Result] = []
