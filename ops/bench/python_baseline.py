@@ -98,7 +98,7 @@ def main() -> int:
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"result kind=python records={records} seconds={seconds:.6f} peak_kib={peak} windows={windows} "
-          f"bad={bad} alerts={alerts} client=confluent-kafka-{confluent_kafka.version()[0]}/librdkafka-{confluent_kafka.libversion()[0]}")
+          f"bad={bad} alerts={alerts} client=confluent-kafka-{confluent_kafka.__version__}/librdkafka-{confluent_kafka.libversion()[0]}")
     return 0 if records == args.records else 1
 
 

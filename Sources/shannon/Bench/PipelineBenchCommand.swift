@@ -57,6 +57,9 @@ struct PipelineBenchCommand: ParsableCommand {
     @Option(help: "Child mode: the cluster holding the pre-filled topic.")
     var bootstrap: String?
 
+    @Option(name: .customShort("X"), help: "Consumer property KEY=VALUE for both measurements and the Python baseline (repeatable), e.g. -X queued.min.messages=20000.")
+    var properties: [String] = []
+
     @Flag(help: "Produce, print `bootstrap: HOST:PORT` and keep the broker up until killed (for profiling a child run by hand).")
     var serve = false
 
@@ -65,6 +68,7 @@ struct PipelineBenchCommand: ParsableCommand {
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
         if let p = partitions, p < 1 { throw ValidationError("--partitions must be at least 1") }
         if measure != nil && bootstrap == nil { throw ValidationError("--measure needs --bootstrap") }
+        for p in properties where !p.contains("=") { throw ValidationError("-X \(p): expected KEY=VALUE") }
     }
 
     func run() throws {
@@ -161,7 +165,8 @@ struct PipelineBenchCommand: ParsableCommand {
 
     private func child(_ args: [String], path: String, bootstrap: String) throws -> PipelineBenchMeasure.Result {
         let out = try Self.runProcess(Self.executablePath(), ["bench", "pipeline"] + args + ["--bootstrap", bootstrap, "--records", "\(records)",
-                                                                   "--pipeline", path, "--batch", "\(batch)"])
+                                                                   "--pipeline", path, "--batch", "\(batch)"]
+                                      + properties.flatMap { ["-X", $0] })
         guard let result = out.split(separator: "\n").lazy.compactMap({ PipelineBenchMeasure.Result(line: String($0)) }).first else {
             throw ValidationError("child \(args.joined(separator: " ")) printed no result:\n\(out)")
         }
@@ -174,9 +179,10 @@ struct PipelineBenchCommand: ParsableCommand {
         case "consume":
             let spec = try PipelineLoader.load(path: path, environment: ["KAFKA_BOOTSTRAP": bootstrap])
             result = try PipelineBenchMeasure.consumeOnly(bootstrap: bootstrap, topic: spec.source.topics[0],
-                                                          expected: records, batch: batch)
+                                                          expected: records, batch: batch, extra: consumerExtra)
         case "pipeline":
-            result = try PipelineBenchMeasure.pipeline(path: path, bootstrap: bootstrap, expected: records, batch: batch)
+            result = try PipelineBenchMeasure.pipeline(path: path, bootstrap: bootstrap, expected: records, batch: batch,
+                                                       extra: consumerExtra)
         default:
             throw ValidationError("--measure must be consume or pipeline")
         }
@@ -195,7 +201,8 @@ struct PipelineBenchCommand: ParsableCommand {
         var args = [script, "--bootstrap", bootstrap, "--topic", topic, "--records", "\(records)",
                     "--reference", reference, "--field", field, "--bins", "\(params.bins)",
                     "--smoothing", "\(params.smoothing)", "--window", "\(window)"]
-        for (k, v) in PipelineBenchMeasure.consumerProperties.sorted(by: { $0.key < $1.key }) { args += ["-X", "\(k)=\(v)"] }
+        let consumer = PipelineBenchMeasure.consumerProperties.merging(consumerExtra) { $1 }
+        for (k, v) in consumer.sorted(by: { $0.key < $1.key }) { args += ["-X", "\(k)=\(v)"] }
         var results: [PipelineBenchMeasure.Result] = []
         for _ in 0..<runs {
             let out = try Self.runProcess(interpreter, args)
@@ -209,6 +216,16 @@ struct PipelineBenchCommand: ParsableCommand {
     }
 
     // MARK: Helpers
+
+    /// -X properties as a dictionary (validated to hold `=`).
+    var consumerExtra: [String: String] {
+        var d: [String: String] = [:]
+        for p in properties {
+            let eq = p.firstIndex(of: "=")!
+            d[String(p[..<eq])] = String(p[p.index(after: eq)...])
+        }
+        return d
+    }
 
     /// Produces the records round-robin (the score shift reaches every partition at once) with
     /// the demo's bulk producer settings (zstd, large batches).

@@ -74,8 +74,9 @@ enum PipelineBenchMeasure {
     /// (a) Consume only: assign every partition from the beginning, touch each value, and stop
     /// the way the worker's `.untilCaughtUp` does (an empty poll, then every partition at its
     /// high watermark), so that both figures carry the same start-up and end-of-topic costs.
-    static func consumeOnly(bootstrap: String, topic: String, expected: Int, batch: Int) throws -> Result {
-        var config = consumerProperties
+    static func consumeOnly(bootstrap: String, topic: String, expected: Int, batch: Int,
+                            extra: [String: String]) throws -> Result {
+        var config = consumerProperties.merging(extra) { $1 }
         config["bootstrap.servers"] = bootstrap
         let tps = try partitions(of: topic, config: config)
         config["group.id"] = "shannon-bench-\(UUID().uuidString.prefix(8))"
@@ -123,12 +124,13 @@ enum PipelineBenchMeasure {
     /// (b) The whole pipeline: `PipelineWorker` over the same topic with a manual assignment
     /// (no group join), `.untilCaughtUp`, checkpoints to a fresh temporary directory, alerts and
     /// dead letters produced to the broker and flushed before the clock stops.
-    static func pipeline(path: String, bootstrap: String, expected: Int, batch: Int) throws -> Result {
+    static func pipeline(path: String, bootstrap: String, expected: Int, batch: Int,
+                         extra: [String: String]) throws -> Result {
         var environment = ProcessInfo.processInfo.environment
         environment["KAFKA_BOOTSTRAP"] = bootstrap
         let spec = try PipelineLoader.load(path: path, environment: environment)
         let plan = try PipelinePlan(spec: spec)
-        var overrides = consumerProperties
+        var overrides = consumerProperties.merging(extra) { $1 }
         overrides["bootstrap.servers"] = bootstrap
         var tps: [TopicPartition] = []
         for topic in spec.source.topics { tps += try partitions(of: topic, config: overrides) }
