@@ -48,7 +48,7 @@ echo "(release build; every ratio is against a baseline measured in this run; fu
 
 section "statistics kernels (updates/s on one core)"
 show "$out/psi.log" '^(PSI add|IV add|PSI result|IV result)'
-show "$out/entropy.log" 'M updates/s'
+show "$out/entropy.log" '^sliding entropy|M updates/s'
 show "$out/boundaries-kernel.log" '^D='
 
 section "event boundaries on TCPD (F1, margin 5) vs published default-parameter F1"
