@@ -58,7 +58,7 @@ section "consume only: Swift consumer vs kcat, same topic (1 M records, median o
 show "$out/consume.log" '^(swift end to end|kcat  wall time|ratio swift/kcat)'
 
 section "end to end: pipelines/credit-psi.yaml vs consume only, same topic"
-show "$out/pipeline.log" '^(  [0-9]+ records on|decode only|consume only|end to end|      |ratio|time per record|python baseline|goal)'
+show "$out/pipeline.log" '^(  [0-9]+ records on|decode only|consume only|end to end|      |ratio|steady state|time per record|python baseline|goal)'
 
 if ((${#failed[@]})); then
   printf '\nfailed: %s (see the logs above)\n' "${failed[*]}"

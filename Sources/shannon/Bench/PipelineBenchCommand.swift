@@ -149,6 +149,15 @@ struct PipelineBenchCommand: ParsableCommand {
         print("end to end (\(e2e.extra["windows"] ?? "?") windows, \(e2e.extra["alerts"] ?? "?") alerts, \(e2e.extra["dead_letters"] ?? "?") dead letters, \(e2e.extra["checkpoints"] ?? "?") checkpoints)")
         print("                                         \(Self.f(e2e.rate / 1e6, 3)) M rec/s  peak RSS \(Self.f(peak(pipelines), 1)) MiB  (runs: \(all(pipelines)))")
         print("ratio end to end / consume only          \(Self.f(e2e.rate / consume.rate, 2))")
+        // Both figures carry the same start and stop (connect, metadata, first fetch, the empty
+        // poll that shows the end of the topic, close): the consumer's total minus its first-to-
+        // last-record time. Without it, the steady rate a long-running daemon sees:
+        let fixed = consume.seconds - consume.streamingSeconds
+        if fixed > 0 && e2e.seconds > fixed {
+            let steadyE2E = Double(e2e.records) / (e2e.seconds - fixed)
+            let steadyConsume = Double(consume.records) / consume.streamingSeconds
+            print("steady state (less \(Self.f(fixed, 2)) s start/stop both pay)  end to end ≈ \(Self.f(steadyE2E / 1e6, 3)) M rec/s, consume only \(Self.f(steadyConsume / 1e6, 3)), ratio ≈ \(Self.f(steadyE2E / steadyConsume, 2))")
+        }
         let nsConsume = 1e9 / consume.rate, nsE2E = 1e9 / e2e.rate, nsDecode = 1e9 / decode.rate
         print("time per record (ns): end to end \(Self.f(nsE2E, 0)) = consume \(Self.f(nsConsume, 0)) + decode \(Self.f(nsDecode, 0)) + stages, alerts, checkpoints \(Self.f(nsE2E - nsConsume - nsDecode, 0)) (by difference; librdkafka's fetch threads overlap)")
         if let python {
