@@ -36,7 +36,7 @@ struct PipelineBenchCommand: ParsableCommand {
     @Option(help: "Partitions of the source topic (default: one per 150 000 records, at least 2; the mock keeps ~5 MiB each).")
     var partitions: Int32?
 
-    @Option(help: "The pipeline file (its first source topic is the benchmark topic).")
+    @Option(help: "The pipeline file: it must read the credit-score shape (a variant of credit-psi.yaml); its first source topic is the benchmark topic.")
     var pipeline = "pipelines/credit-psi.yaml"
 
     @Option(help: "Rounds of (consume only, end to end); the medians are reported.")
@@ -77,7 +77,7 @@ struct PipelineBenchCommand: ParsableCommand {
             try childMeasure(measure, path: path, bootstrap: bootstrap)
             return
         }
-        let spec = try PipelineLoader.load(path: path, environment: ["KAFKA_BOOTSTRAP": "127.0.0.1:1"])
+        let spec = try PipelineLoader.load(path: path, environment: Self.environment(bootstrap: "127.0.0.1:1"))
         guard let topic = spec.source.topics.first else { throw ValidationError("\(path) has no source topic") }
         let partitionCount = partitions ?? Int32(max(2, (records + 149_999) / 150_000))
         let stages = spec.stages.map { "\($0.id) (\($0.type.rawValue))" }.joined(separator: ", ")
@@ -186,7 +186,7 @@ struct PipelineBenchCommand: ParsableCommand {
         let result: PipelineBenchMeasure.Result
         switch what {
         case "consume":
-            let spec = try PipelineLoader.load(path: path, environment: ["KAFKA_BOOTSTRAP": bootstrap])
+            let spec = try PipelineLoader.load(path: path, environment: Self.environment(bootstrap: bootstrap))
             result = try PipelineBenchMeasure.consumeOnly(bootstrap: bootstrap, topic: spec.source.topics[0],
                                                           expected: records, batch: batch, extra: consumerExtra)
         case "pipeline":
@@ -274,6 +274,14 @@ struct PipelineBenchCommand: ParsableCommand {
             kept += Int(high - low)
         }
         return kept
+    }
+
+    /// The process environment with KAFKA_BOOTSTRAP pointing at the bench's broker (pipeline
+    /// files may interpolate other variables too).
+    static func environment(bootstrap: String) -> [String: String] {
+        var e = ProcessInfo.processInfo.environment
+        e["KAFKA_BOOTSTRAP"] = bootstrap
+        return e
     }
 
     static func median(_ rs: [PipelineBenchMeasure.Result]) -> PipelineBenchMeasure.Result {
