@@ -144,6 +144,13 @@ enum PipelineBenchMeasure {
         options.progressInterval = .seconds(3600)
         var logger = Logger(label: "shannon.bench")
         logger.logLevel = .warning
+        if ProcessInfo.processInfo.environment["SHANNON_BENCH_TRACE"] != nil {
+            // The worker's own info lines (started, stopped with shutdown_ms), stamped with
+            // seconds since the clock started: where its fixed start/stop costs go.
+            let t0 = ContinuousClock.now
+            logger = Logger(label: "shannon.bench") { _ in ElapsedLogHandler(start: t0) }
+            logger.logLevel = .info
+        }
 
         let start = ContinuousClock.now
         let producer = try KafkaProducer(configuration: Daemon.producerConfiguration(spec, overrides: overrides), logger: logger)
@@ -187,5 +194,24 @@ enum PipelineBenchMeasure {
         r.extra["ok"] = "\(ok)"
         r.extra["bad"] = "\(records.count - ok)"
         return r
+    }
+}
+
+/// Prints each log line with the seconds elapsed since `start` (SHANNON_BENCH_TRACE=1).
+struct ElapsedLogHandler: LogHandler {
+    let start: ContinuousClock.Instant
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        let t = (ContinuousClock.now - start).kafkaSeconds
+        let all = metadata.merging(extra ?? [:]) { $1 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        FileHandle.standardError.write(Data("trace \(String(format: "%.3f", t)) s \(level) \(message) \(all.joined(separator: " "))\n".utf8))
     }
 }
