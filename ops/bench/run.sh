@@ -5,7 +5,7 @@
 #
 #   ops/bench/run.sh                 (RECORDS=1000000 for the end-to-end bench; SHANNON_BENCH_PYTHON=0 skips Python)
 #
-# Takes about 2-3 minutes on the 2-core machine (more while it is busy: the report prints the
+# Takes about 1-2 minutes on the 2-core machine (more while it is busy: the report prints the
 # load average, since every rate here moves with it).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
