@@ -439,9 +439,12 @@ public final class PipelineWorker {
                 state.nextGeneration = result.nextGeneration
                 partitions[tp] = state
                 switch spec.source.start {
-                case .committed, .timestamp: starts[tp] = .committed
+                case .committed: starts[tp] = .committed
                 case .earliest: starts[tp] = .beginning
                 case .latest: starts[tp] = .end
+                case let .timestamp(ms):
+                    let found = try consumer?.offsets(forTimestamp: ms, partitions: [tp])[tp] ?? -1
+                    starts[tp] = found >= 0 ? .offset(found) : .end
                 }
                 logger.info("partition assigned (no checkpoint)", metadata: ["partition": "\(tp)"])
             }
