@@ -64,6 +64,9 @@ public struct EntropyParams: Sendable, Equatable {
     public var vocabularySize: Int?
     /// Windows with fewer tokens never alert.
     public var minTokens: Int = 100
+    /// A `numbers` field of per-token log-probabilities (natural log): the window's mean
+    /// surprisal (cross-entropy rate, bits/token) is then reported as `mean_surprisal`.
+    public var logprobs: String?
 }
 
 public struct JSDivergenceParams: Sendable, Equatable {

@@ -107,7 +107,9 @@ public final class PipelinePlan: @unchecked Sendable {
             }
             return { .groupDivergence(StageRunner(context: ctx)) }
         case let .entropy(p):
-            let ctx = context(second: -1) { EntropyEstimator(params: p, slots: slots, slidingRecords: sliding) }
+            let ctx = context(second: fieldIndex(p.logprobs, spec)) {
+                EntropyEstimator(params: p, slots: slots, slidingRecords: sliding)
+            }
             return { .entropy(StageRunner(context: ctx)) }
         case let .jsDivergence(p):
             guard p.reference == .firstWindow else {
