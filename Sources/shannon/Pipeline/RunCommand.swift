@@ -61,6 +61,10 @@ struct RunCommand: ParsableCommand {
             let b = try EmbeddedBroker(brokers: 1, logger: logger)
             environment["KAFKA_BOOTSTRAP"] = b.bootstrapServers
             overrides["bootstrap.servers"] = b.bootstrapServers
+            // The mock coordinator waits up to the session timeout for members to rejoin a
+            // rebalance: keep it short so a restart against it does not stall for 45 s.
+            overrides["session.timeout.ms"] = overrides["session.timeout.ms"] ?? "6000"
+            overrides["heartbeat.interval.ms"] = overrides["heartbeat.interval.ms"] ?? "500"
             logger.info("embedded broker started", metadata: ["bootstrap": "\(b.bootstrapServers)"])
             broker = b
         }
