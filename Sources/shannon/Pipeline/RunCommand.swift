@@ -50,8 +50,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "Log lines as readable text or as one JSON object per line (for log collectors).")
+    var logFormat: LogFormat = .text
+
     func run() throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        logFormat.bootstrap()
         var logger = Logger(label: "shannon")
         logger.logLevel = logLevel
         var overrides = try Self.parseProperties(property)
