@@ -109,7 +109,7 @@ final class StageRunner<E: StageEstimator> {
             keyText[keyID] = text(decoder, position)
         }
         let input = StageInput(decoder: decoder, field: context.input, second: context.second)
-        let time = context.isEventTime ? position.eventTime : nil
+        let time = position.eventTime // count windows record it too: alerts carry start/end times
         if context.isEventTime && time == nil { return true } // no event time: nothing to window
         var event: StageReport?
         let step = keys[keyID]!.window.add(offset: position.offset, eventTime: time)
