@@ -67,6 +67,9 @@ public final class PipelineWorker {
     private var spec: PipelineSpec { plan.spec }
     private let options: RunOptions
     private let producer: KafkaProducer
+    private let deliveries: DeliveryTracker?
+    /// Delivery failures already known when the last checkpoint was written.
+    private var failuresAtCheckpoint = 0
     private let logger: Logger
     private let metrics: PipelineMetrics?
     private let store: CheckpointStore
@@ -85,11 +88,15 @@ public final class PipelineWorker {
     private var cachedPartition: Int32 = -1
     private var cachedState: PartitionState?
 
-    public init(plan: PipelinePlan, options: RunOptions, producer: KafkaProducer, metrics: ShannonMetrics? = nil,
-                logger: Logger? = nil) throws {
+    /// - Parameter deliveries: the tracker whose `handler` the producer reports deliveries to;
+    ///   with it, a failed delivery stops the worker before a checkpoint could skip the record.
+    public init(plan: PipelinePlan, options: RunOptions, producer: KafkaProducer, deliveries: DeliveryTracker? = nil,
+                metrics: ShannonMetrics? = nil, logger: Logger? = nil) throws {
         self.plan = plan
         self.options = options
         self.producer = producer
+        self.deliveries = deliveries
+        self.failuresAtCheckpoint = deliveries?.failureCount ?? 0
         var log = logger ?? Logger(label: "shannon.pipeline")
         log[metadataKey: "pipeline"] = "\(plan.spec.name)"
         self.logger = log
@@ -346,6 +353,12 @@ public final class PipelineWorker {
             logger.warning("checkpoint postponed: alerts not yet delivered", metadata: ["error": "\(error)"])
             return
         }
+        if let deliveries, deliveries.failureCount > failuresAtCheckpoint {
+            // An alert or dead letter since the last checkpoint was not delivered: checkpointing
+            // now would skip it forever. Stop instead; a restart replays from the last checkpoint.
+            metrics?.checkpointFailures.increment()
+            throw RuntimeError.deliveryFailed(deliveries.failureCount - failuresAtCheckpoint, deliveries.lastError)
+        }
         var offsets: [TopicPartition: Int64] = [:]
         for s in states where s.nextOffset >= 0 {
             let c = Checkpoint(pipeline: spec.name, topic: s.topic, partition: s.partition, nextOffset: s.nextOffset,
@@ -460,11 +473,15 @@ public final class PipelineWorker {
 /// Errors that stop a pipeline.
 public enum RuntimeError: Error, CustomStringConvertible {
     case checkpointRefused(TopicPartition, String)
+    case deliveryFailed(Int, KafkaError?)
 
     public var description: String {
         switch self {
         case let .checkpointRefused(tp, why):
             "\(tp): \(why). Start with --reset-state to discard the old state, or restore the previous pipeline file."
+        case let .deliveryFailed(n, error):
+            "\(n) alert(s) or dead letter(s) could not be delivered (\(error.map { "\($0)" } ?? "unknown error")); "
+                + "stopping without a checkpoint so that a restart produces them again"
         }
     }
 }
