@@ -213,6 +213,10 @@ extension SpecBuilder {
             p.confidence = confidence() ?? p.confidence
             checkBins(explicitBins, at: v("bins"), edges: p.edges)
             if v("bins") == nil, let e = p.edges { p.bins = e.count + 1 }
+            if v("edges") == nil && v("reference") == nil {
+                reader.error(node?.mark ?? stageNode.mark, "an iv stage needs `edges` or `reference` in its params",
+                             hint: "the bins must be fixed before the first window: edges: [..] or reference: { file: data/reference.csv, field: score }")
+            }
             return .iv(p)
         case .groupDivergence:
             var p = GroupDivergenceParams(groups: [])
@@ -232,6 +236,10 @@ extension SpecBuilder {
             if let r = v("reference") { p.reference = reference(r, allowFirstWindow: false) }
             p.smoothing = smoothing() ?? p.smoothing
             p.confidence = confidence() ?? p.confidence
+            if v("reference") == nil {
+                reader.error(node?.mark ?? stageNode.mark, "a group_divergence stage needs `reference` in its params",
+                             hint: "the bins must be fixed before the first window: reference: { file: data/reference.csv, field: score } or { edges: [..] }")
+            }
             return .groupDivergence(p)
         case .entropy:
             var p = EntropyParams()

@@ -36,7 +36,7 @@ public struct PSIParams: Sendable, Equatable {
 
 public struct IVParams: Sendable, Equatable {
     public var bins: Int = 10
-    /// Explicit interior edges; otherwise taken from `reference` or from the first window's deciles.
+    /// Explicit interior edges; otherwise the deciles (`bins`) of `reference`. One of the two is required.
     public var edges: [Double]?
     public var reference: ReferenceSpec?
     public var smoothing: Double = 0.5
