@@ -279,7 +279,7 @@ public final class PipelineWorker {
         for e in emissions {
             summary.windows[e.stage, default: 0] += 1
             metrics?.windows[e.stage]?.increment()
-            if let alert = e.alert {
+            for alert in [e.alert].compactMap({ $0 }) + e.notices {
                 w.reset()
                 alert.write(to: &w)
                 try producer.produce(topic: spec.sinks.alerts.topic, key: Array("\(spec.name)/\(e.stage)/\(e.key)".utf8),

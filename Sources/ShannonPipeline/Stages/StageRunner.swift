@@ -84,6 +84,8 @@ struct StageEmission {
     var window: AlertWindow
     var report: StageReport
     var alert: Alert?
+    /// One-time notices of the stage (see `StageNotice`).
+    var notices: [Alert] = []
 }
 
 /// The state of one stage in one partition: a `KeyState` per key.
@@ -156,9 +158,23 @@ final class StageRunner<E: StageEstimator> {
                     alert = makeAlert(report, reading, decision, window, keyID, now)
                 }
             }
-            emissions.append(StageEmission(stage: context.spec.id, stageType: context.spec.type,
-                                           key: keyText[keyID] ?? "", window: window, report: report, alert: alert))
+            var emission = StageEmission(stage: context.spec.id, stageType: context.spec.type,
+                                         key: keyText[keyID] ?? "", window: window, report: report, alert: alert)
+            if let notice = report.notice { emission.notices.append(noticeAlert(notice, window, keyID, now)) }
+            emissions.append(emission)
         }
+    }
+
+    private func noticeAlert(_ n: StageNotice, _ window: AlertWindow, _ keyID: UInt64, _ now: Int64) -> Alert {
+        let key = keyText[keyID] ?? ""
+        let identity: Alert.WindowIdentity = context.isEventTime ? .eventTime(window.startTime ?? .min) : .offset(window.startOffset)
+        let id = Alert.stableID(pipeline: context.pipeline, stage: context.spec.id + "#" + n.kind, key: key, topic: window.topic,
+                                partition: window.partition, window: identity, state: .firing)
+        return Alert(id: id, pipeline: context.pipeline, stage: context.spec.id, stageType: context.spec.type.rawValue, key: key,
+                     state: .firing, severity: "warning", metric: n.metric, value: n.value, se: nil, ciLow: nil, ciHigh: nil,
+                     pValue: nil, statistic: nil, threshold: nil, rule: "notice", window: window,
+                     detail: .object([JSONMember("notice", .string(n.kind)), JSONMember("message", .string(n.message))]),
+                     emittedAt: now)
     }
 
     /// Event stages (boundaries) judge each event on its own: a fresh rule state, so two

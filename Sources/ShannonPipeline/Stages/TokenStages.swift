@@ -106,6 +106,8 @@ struct EntropyEstimator: StageEstimator {
     /// Mean surprisal per slot, when the stage reads log-probabilities (tumbling and event-time
     /// windows: a sliding window cannot forget a record's log-probabilities, so it reports none).
     var surprisal: [SurprisalRate]
+    /// Whether the distinct-token cap has been reported (once per key, statistics.md §3).
+    var capReported = false
 
     init(params: EntropyParams, slots: Int, slidingRecords: Int?) {
         estimator = params.estimator
@@ -160,7 +162,14 @@ struct EntropyEstimator: StageEstimator {
             JSONMember("chao_shen", .number(r.chaoShen / unit)), JSONMember("normalized", .number(r.normalised)),
             JSONMember("capped", .bool(r.capped)),
         ])
-        return StageReport(headline: headline, figures: figures, detail: detail, alertable: r.n >= minTokens)
+        var report = StageReport(headline: headline, figures: figures, detail: detail, alertable: r.n >= minTokens)
+        if r.capped && !capReported {
+            capReported = true
+            report.notice = StageNotice(kind: "cap", metric: "distinct", value: Double(r.distinct),
+                                        message: "this key reached max_distinct (\(slots[slot].maxDistinct)) distinct tokens; "
+                                            + "new tokens now fold into one `other` bucket, so entropy is a lower bound")
+        }
+        return report
     }
 
     mutating func reset(slot: Int) {
@@ -180,6 +189,7 @@ struct EntropyEstimator: StageEstimator {
         fifo?.encode(to: &w)
         w.write(surprisal.count)
         for s in surprisal { s.encode(to: &w) }
+        w.write(capReported)
         w.endRecord()
     }
 
@@ -198,6 +208,7 @@ struct EntropyEstimator: StageEstimator {
         let n = try r.readCount(limit: slots.count)
         guard n == 0 || n == slots.count else { throw StateDecodingError.invalid("surprisal slots \(n) ≠ \(slots.count)") }
         surprisal = try (0..<n).map { _ in try SurprisalRate(from: &r) }
+        capReported = try r.readBool()
         try r.endRecord()
     }
 }

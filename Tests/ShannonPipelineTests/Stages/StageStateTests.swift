@@ -29,6 +29,7 @@ import ShannonStats
       - { id: ent, type: entropy, input: tok, key_by: k, window: { type: count, size: 20, hop: 5 },
           params: { min_tokens: 10 }, alert: { when: zscore, direction: both, z: 3 } }
       - { id: surprise, type: entropy, input: tok, window: { type: count, size: 30 }, params: { logprobs: lp } }
+      - { id: capped, type: entropy, input: tok, window: { type: count, size: 30 }, params: { max_distinct: 3 } }
       - { id: js, type: js_divergence, input: tok, window: { type: count, size: 25 } }
       - { id: cut, type: boundary, input: v, key_by: k, window: { type: count, size: 50 },
           params: { error: cosine, sigma_floor: 0.001, n_min: 5, tau: 4 } }
@@ -114,7 +115,11 @@ import ShannonStats
         var run = Run(plan: plan, state: plan.makePartition(topic: "t", partition: 0, nextOffset: 0))
         run.feed(Self.records(400, seed: 3)[...], from: 0)
         let stages = Set(run.emissions.map(\.stage))
-        #expect(stages == ["psi", "iv", "gap", "ent", "surprise", "js", "cut", "late"])
+        #expect(stages == ["psi", "iv", "gap", "ent", "surprise", "capped", "js", "cut", "late"])
+        // The distinct-token cap is said once, as a notice, not once per window.
+        let notices = run.emissions.flatMap(\.notices)
+        #expect(notices.count == 1 && notices.first?.stage == "capped" && notices.first?.rule == "notice")
+        #expect(Set(run.emissions.compactMap(\.alert?.id)).isDisjoint(with: notices.map(\.id)))
         // Log-probabilities uniform on [-3, 0] nats: mean surprisal 1.5 nats = 2.164 bits/token.
         let surprise = run.emissions.filter { $0.stage == "surprise" }
         let means = surprise.compactMap { e in e.report.figures.first { $0.name == "mean_surprisal" }?.value }
