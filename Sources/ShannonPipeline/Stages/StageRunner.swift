@@ -88,17 +88,49 @@ struct StageEmission {
     var notices: [Alert] = []
 }
 
+/// One key's `KeyState` behind a reference, so the hot path mutates it in place.
+///
+/// Why: mutating `keys[id]!.window…` through the dictionary's optional subscript moved the
+/// whole `KeyState` out of the dictionary and back for every access, `keys[id] == nil` copied
+/// it (retaining its arrays), and when a read kept the storage alive across a mutation the
+/// dictionary itself was copied (malloc) — per record and stage. Measured with
+/// `shannon bench pipeline` (docs/benchmarks.md).
+final class KeySlot<E: StageEstimator> {
+    var state: KeyState<E>
+    init(_ state: KeyState<E>) { self.state = state }
+}
+
 /// The state of one stage in one partition: a `KeyState` per key.
 ///
 /// A class so that the partition's list of stages can hold it in an enum and mutate it in
 /// place (a struct payload would be copied, dictionary and all, on every record).
 final class StageRunner<E: StageEstimator> {
     let context: StageContext<E>
-    private(set) var keys: [UInt64: KeyState<E>] = [:]
+    private(set) var keys: [UInt64: KeySlot<E>] = [:]
     private(set) var keyText: [UInt64: String] = [:]
+    /// The last key's slot: most stages have one key per partition (`key_by: "*"`), and runs of
+    /// the same key are common otherwise, so this skips the hash lookup.
+    private var lastID: UInt64 = 0
+    private var lastSlot: KeySlot<E>?
 
     init(context: StageContext<E>) {
         self.context = context
+    }
+
+    @inline(__always)
+    private func slot(_ keyID: UInt64, _ decoder: RecordDecoder, _ position: RecordPosition) -> KeySlot<E> {
+        if keyID == lastID, let s = lastSlot { return s }
+        let s: KeySlot<E>
+        if let existing = keys[keyID] {
+            s = existing
+        } else {
+            s = KeySlot(KeyState(window: context.spec.window.makeWindow(), estimator: context.makeEstimator()))
+            keys[keyID] = s
+            keyText[keyID] = text(decoder, position)
+        }
+        lastID = keyID
+        lastSlot = s
+        return s
     }
 
     /// Processes the decoder's current record. Returns false when the record is late for this
@@ -106,22 +138,19 @@ final class StageRunner<E: StageEstimator> {
     func process(_ decoder: RecordDecoder, at position: RecordPosition, now: Int64,
                  emissions: inout [StageEmission]) -> Bool {
         let keyID = self.keyID(decoder, position)
-        if keys[keyID] == nil {
-            keys[keyID] = KeyState(window: context.spec.window.makeWindow(), estimator: context.makeEstimator())
-            keyText[keyID] = text(decoder, position)
-        }
+        let key = slot(keyID, decoder, position)
         let input = StageInput(decoder: decoder, field: context.input, second: context.second)
         let time = position.eventTime // count windows record it too: alerts carry start/end times
         if context.isEventTime && time == nil { return true } // no event time: nothing to window
         var event: StageReport?
-        let step = keys[keyID]!.window.add(offset: position.offset, eventTime: time)
+        let step = key.state.window.add(offset: position.offset, eventTime: time)
         var late = false
-        if keys[keyID]!.window.addsBeforeClose {
-            late = apply(step, keyID, input, &event)
-            drain(keyID, position, now, &emissions)
+        if key.state.window.addsBeforeClose {
+            late = apply(step, key, input, &event)
+            drain(key, keyID, position, now, &emissions)
         } else {
-            drain(keyID, position, now, &emissions)
-            late = apply(step, keyID, input, &event)
+            drain(key, keyID, position, now, &emissions)
+            late = apply(step, key, input, &event)
         }
         if let event { emit(event: event, keyID, position, now, &emissions) }
         return !late
@@ -131,38 +160,48 @@ final class StageRunner<E: StageEstimator> {
     func closeAll(topic: String, partition: Int32, now: Int64, emissions: inout [StageEmission]) {
         let position = RecordPosition(topic: topic, partition: partition, offset: -1)
         for keyID in keys.keys.sorted() {
-            keys[keyID]!.window.closeAll()
-            drain(keyID, position, now, &emissions)
+            let key = keys[keyID]!
+            key.state.window.closeAll()
+            drain(key, keyID, position, now, &emissions)
         }
     }
 
-    private func apply(_ step: WindowStep, _ keyID: UInt64, _ input: StageInput, _ event: inout StageReport?) -> Bool {
+    @inline(__always)
+    private func apply(_ step: WindowStep, _ key: KeySlot<E>, _ input: StageInput, _ event: inout StageReport?) -> Bool {
         switch step {
         case let .accepted(slot, evictsOldest):
-            _ = keys[keyID]!.estimator.add(input, slot: slot, evictOldest: evictsOldest, event: &event)
+            _ = key.state.estimator.add(input, slot: slot, evictOldest: evictsOldest, event: &event)
             return false
         case .late:
             return true
         }
     }
 
-    private func drain(_ keyID: UInt64, _ position: RecordPosition, _ now: Int64, _ emissions: inout [StageEmission]) {
-        while let closed = keys[keyID]!.window.nextClosed() {
-            let report = keys[keyID]!.estimator.report(slot: closed.slot)
-            if context.resetsOnClose { keys[keyID]!.estimator.reset(slot: closed.slot) }
-            let window = AlertWindow(topic: position.topic, partition: position.partition, bounds: closed.bounds)
-            var alert: Alert?
-            if let policy = context.policy, report.alertable {
-                let reading = report.reading(metric: context.alertMetric, headlineName: context.headlineName)
-                if let decision = keys[keyID]!.rule.evaluate(reading, policy: policy) {
-                    alert = makeAlert(report, reading, decision, window, keyID, now)
-                }
-            }
-            var emission = StageEmission(stage: context.spec.id, stageType: context.spec.type,
-                                         key: keyText[keyID] ?? "", window: window, report: report, alert: alert)
-            if let notice = report.notice { emission.notices.append(noticeAlert(notice, window, keyID, now)) }
-            emissions.append(emission)
+    @inline(__always)
+    private func drain(_ key: KeySlot<E>, _ keyID: UInt64, _ position: RecordPosition, _ now: Int64,
+                       _ emissions: inout [StageEmission]) {
+        while let closed = key.state.window.nextClosed() {
+            closeWindow(closed, key, keyID, position, now, &emissions)
         }
+    }
+
+    /// A window closed: its report, the alert decision, the emission (once per window).
+    private func closeWindow(_ closed: ClosedWindow, _ key: KeySlot<E>, _ keyID: UInt64, _ position: RecordPosition,
+                             _ now: Int64, _ emissions: inout [StageEmission]) {
+        let report = key.state.estimator.report(slot: closed.slot)
+        if context.resetsOnClose { key.state.estimator.reset(slot: closed.slot) }
+        let window = AlertWindow(topic: position.topic, partition: position.partition, bounds: closed.bounds)
+        var alert: Alert?
+        if let policy = context.policy, report.alertable {
+            let reading = report.reading(metric: context.alertMetric, headlineName: context.headlineName)
+            if let decision = key.state.rule.evaluate(reading, policy: policy) {
+                alert = makeAlert(report, reading, decision, window, keyID, now)
+            }
+        }
+        var emission = StageEmission(stage: context.spec.id, stageType: context.spec.type,
+                                     key: keyText[keyID] ?? "", window: window, report: report, alert: alert)
+        if let notice = report.notice { emission.notices.append(noticeAlert(notice, window, keyID, now)) }
+        emissions.append(emission)
     }
 
     private func noticeAlert(_ n: StageNotice, _ window: AlertWindow, _ keyID: UInt64, _ now: Int64) -> Alert {
@@ -247,7 +286,7 @@ final class StageRunner<E: StageEstimator> {
     /// One entry per key, in key order so the same state gives the same bytes.
     func checkpointEntries() -> [CheckpointEntry] {
         keyText.sorted { $0.value < $1.value }.map { id, text in
-            CheckpointEntry(stageId: context.spec.id, key: text, state: keys[id]!.encodedState())
+            CheckpointEntry(stageId: context.spec.id, key: text, state: keys[id]!.state.encodedState())
         }
     }
 
@@ -255,8 +294,9 @@ final class StageRunner<E: StageEstimator> {
     func restore(_ entry: CheckpointEntry) throws {
         let id = entry.key == StageKeys.partition && context.spec.keyBy == .partition
             ? StageKeys.partitionID : StageKeys.id(of: entry.key)
-        keys[id] = try KeyState<E>(encodedState: entry.state)
+        keys[id] = KeySlot(try KeyState<E>(encodedState: entry.state))
         keyText[id] = entry.key
+        lastSlot = nil
     }
 }
 

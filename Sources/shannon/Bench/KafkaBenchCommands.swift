@@ -1,3 +1,3 @@
 import ArgumentParser
 
-let kafkaBenchCommands: [ParsableCommand.Type] = [ConsumeBenchCommand.self]
+let kafkaBenchCommands: [ParsableCommand.Type] = [ConsumeBenchCommand.self, PipelineBenchCommand.self]
