@@ -80,7 +80,8 @@ extension EndToEndTests {
         options.propertyOverrides = ["bootstrap.servers": e2eBroker.bootstrapServers,
                                      // The mock waits session.timeout.ms - 1 s for members to rejoin.
                                      "session.timeout.ms": "4000", "heartbeat.interval.ms": "300",
-                                     "topic.metadata.refresh.interval.ms": "1000"]
+                                     "topic.metadata.refresh.interval.ms": "1000",
+                                     "fetch.wait.max.ms": "10", "fetch.error.backoff.ms": "10"]
         options.progressInterval = .seconds(3600)
 
         func waitFor(_ what: String, _ condition: () throws -> Bool) throws {

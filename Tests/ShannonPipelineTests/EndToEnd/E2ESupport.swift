@@ -102,7 +102,7 @@ enum E2E {
     /// the call), in partition then offset order.
     static func readAll(_ topic: String, partitions: Int32, headers: [String] = []) throws -> [Consumed] {
         let consumer = try KafkaConsumer(configuration: ["bootstrap.servers": e2eBroker.bootstrapServers,
-                                                         "group.id": unique("reader")],
+                                                         "group.id": unique("reader"), "fetch.wait.max.ms": "10"],
                                          logger: quietLogger("e2e.reader"))
         defer { try? consumer.close() }
         var ends: [Int32: Int64] = [:]
@@ -144,7 +144,10 @@ enum E2E {
                     stopMode: StopMode = .graceful, batchSize: Int = 4096, resetState: Bool = false,
                     producer: KafkaProducer, logger: Logger? = nil) throws -> RunSummary {
         var options = RunOptions(checkpointDirectory: checkpoints)
-        options.propertyOverrides = ["bootstrap.servers": e2eBroker.bootstrapServers]
+        // Short fetch waits: the mock holds an empty fetch for fetch.wait.max.ms (500 ms by
+        // default), which otherwise dominates the run time of these small streams.
+        options.propertyOverrides = ["bootstrap.servers": e2eBroker.bootstrapServers, "fetch.wait.max.ms": "10",
+                                     "fetch.error.backoff.ms": "10"]
         options.manualPartitions = (0..<partitions).map { TopicPartition(plan.spec.source.topics[0], $0) }
         options.batchSize = batchSize
         options.resetState = resetState
