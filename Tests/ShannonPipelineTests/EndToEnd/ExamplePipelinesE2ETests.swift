@@ -167,7 +167,7 @@ extension EndToEndTests {
 
     // MARK: llm-token-entropy
 
-    @Test("llm-token-entropy: collapse on chat-b fires; every window's entropy equals a TokenCounter's")
+    @Test("llm-token-entropy: collapse on chat-b fires; every window's entropy equals a TokenCounter's, its JS the divergence of word counts")
     func tokenEntropy() throws {
         let spec = try E2E.load(E2E.pipelineFile("llm-token-entropy.yaml"), partitions: 2)
         let topic = spec.source.topics[0]
@@ -216,6 +216,33 @@ extension EndToEndTests {
             #expect(f["n"]?.doubleValue == Double(result.n))
             #expect(f["distinct"]?.doubleValue == Double(result.distinct))
             windowIndex[key, default: [:]][start] = (inWindow.map(\.index).min()!, inWindow.map(\.index).max()!)
+        }
+
+        // token-drift: Jensen–Shannon divergence (bits) of each 1000-record window of a model
+        // against that model's first window, from plain word counts.
+        let driftWindows = windows.filter { $0["stage"]?.stringValue == "token-drift" }
+        #expect(driftWindows.count == 8, "4000 records per model, 1000 per window")
+        var referenceCounts: [String: [String: Double]] = [:]
+        for w in driftWindows.sorted(by: { ($0["window"]!["start_offset"]!.int64Value!) < ($1["window"]!["start_offset"]!.int64Value!) }) {
+            let key = try #require(w["key"]?.stringValue)
+            let p = Int32(try #require(w["window"]?["partition"]?.int64Value))
+            let start = try #require(w["window"]?["start_offset"]?.int64Value)
+            let end = try #require(w["window"]?["end_offset"]?.int64Value)
+            let inWindow = records.filter { $0.partition == p && $0.model == key && $0.offset >= start && $0.offset <= end }
+            #expect(inWindow.count == 1_000)
+            var counts: [String: Double] = [:]
+            for r in inWindow { for word in r.words { counts[word, default: 0] += 1 } }
+            guard let reference = referenceCounts[key] else {
+                referenceCounts[key] = counts
+                #expect(w["figures"]?["js"] == nil, "the first window is the reference, not a figure")
+                continue
+            }
+            let vocabulary = Array(Set(counts.keys).union(reference.keys))
+            let pTotal = counts.values.reduce(0, +), qTotal = reference.values.reduce(0, +)
+            let js = JensenShannon.divergenceBits(vocabulary.map { (counts[$0] ?? 0) / pTotal },
+                                                  vocabulary.map { (reference[$0] ?? 0) / qTotal })
+            let reported = try #require(w["figures"]?["js"]?.doubleValue)
+            #expect(abs(reported - js) <= 1e-12, "\(key)@\(start): \(reported) vs \(js)")
         }
 
         // The collapse: chat-b's positions collapseAt ..< collapseAt + collapseLength, i.e. stream
