@@ -49,7 +49,6 @@ public struct RunSummary: Sendable {
     public var windows: [String: Int] = [:]
     public var alertsFiring = 0
     public var alertsResolved = 0
-    public var alertsByStage: [String: Int] = [:]
     public var checkpoints = 0
     public var restoredPartitions = 0
     public var seconds = 0.0
@@ -284,7 +283,6 @@ public final class PipelineWorker {
                 alert.write(to: &w)
                 try producer.produce(topic: spec.sinks.alerts.topic, key: Array("\(spec.name)/\(e.stage)/\(e.key)".utf8),
                                      value: w.bytes, headers: [KafkaHeader("shannon.alert.id", alert.id)])
-                summary.alertsByStage[e.stage, default: 0] += 1
                 if alert.state == .firing {
                     summary.alertsFiring += 1
                     metrics?.alertsFiring[e.stage]?.increment()
