@@ -45,11 +45,10 @@ enum E2E {
 
     /// Loads a pipeline file with the embedded broker as bootstrap, and moves its source and sinks
     /// to fresh topics (created here) so tests never see each other's records.
-    static func load(_ path: String, partitions: Int32, sourceTopic: String? = nil) throws -> PipelineSpec {
+    static func load(_ path: String, partitions: Int32) throws -> PipelineSpec {
         var spec = try PipelineLoader.load(path: path, environment: ["KAFKA_BOOTSTRAP": e2eBroker.bootstrapServers])
-        let source = sourceTopic ?? unique("src")
-        spec.source.topics = [source]
-        if sourceTopic == nil { try e2eBroker.createTopic(source, partitions: partitions) }
+        spec.source.topics = [unique("src")]
+        try e2eBroker.createTopic(spec.source.topics[0], partitions: partitions)
         retargetSinks(&spec)
         return spec
     }
