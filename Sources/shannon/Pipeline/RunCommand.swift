@@ -68,6 +68,7 @@ struct RunCommand: ParsableCommand {
             // rebalance: keep it short so a restart against it does not stall for 45 s.
             overrides["session.timeout.ms"] = overrides["session.timeout.ms"] ?? "6000"
             overrides["heartbeat.interval.ms"] = overrides["heartbeat.interval.ms"] ?? "500"
+            overrides["fetch.wait.max.ms"] = overrides["fetch.wait.max.ms"] ?? "20" // the mock holds empty fetches
             logger.info("embedded broker started", metadata: ["bootstrap": "\(b.bootstrapServers)"])
             broker = b
         }
