@@ -280,6 +280,16 @@ public final class KafkaConsumer {
         return (low, high)
     }
 
+    /// For each partition, the earliest offset whose record timestamp is at or after
+    /// `timestampMs` (Kafka's ListOffsets by time); -1 where no such record exists yet (start
+    /// at the end). Used for `start: { timestamp: … }`; safe inside the rebalance handler.
+    public func offsets(forTimestamp timestampMs: Int64, partitions: [TopicPartition],
+                        timeout: Duration = .seconds(10)) throws(KafkaError) -> [TopicPartition: Int64] {
+        let list = PartitionList(partitions, offset: timestampMs)
+        try KafkaError.check(rd_kafka_offsets_for_times(handle, list.pointer, timeout.milliseconds), "offsets for times")
+        return try list.offsets()
+    }
+
     /// The partitions of `topic` from the cluster's metadata (for readers that assign every
     /// partition of a topic themselves, such as `shannon alerts`).
     public func partitions(of topic: String, timeout: Duration = .seconds(10)) throws(KafkaError) -> [TopicPartition] {

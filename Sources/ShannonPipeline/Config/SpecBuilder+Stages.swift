@@ -8,7 +8,7 @@ extension SpecBuilder {
         .psi: ["reference", "bins", "smoothing", "fixed_reference", "missing_bin", "confidence"],
         .iv: ["bins", "edges", "reference", "smoothing", "confidence"],
         .groupDivergence: ["groups", "bins", "reference", "smoothing", "confidence"],
-        .entropy: ["estimator", "unit", "max_distinct", "vocabulary_size", "min_tokens"],
+        .entropy: ["estimator", "unit", "max_distinct", "vocabulary_size", "min_tokens", "logprobs"],
         .jsDivergence: ["reference", "unit", "max_distinct"],
         .boundary: ["anticipator", "lookback", "alpha", "error", "n_min", "k_max", "sigma_floor", "tau",
                     "refractory", "test", "test_alpha"],
@@ -88,7 +88,13 @@ extension SpecBuilder {
         let paramsNode = keys["params"]?.value
         let params = self.params(type, paramsNode, at: node)
         let alert = keys["alert"].flatMap { self.alert($0.value, type: type, params: params) }
-        guard let params else { return nil }
+        guard var params else { return nil }
+        if case var .entropy(p) = params, p.logprobs != nil, let paramsNode,
+           let entry = reader.mapping(paramsNode, "params")?.first(where: { $0.key == "logprobs" }) {
+            // Checked here, where the declared fields are known.
+            p.logprobs = fieldRef(entry.value, "logprobs", fields: fields, types: [.numbers], decodeKnown: decode != nil)
+            params = .entropy(p)
+        }
         return StageSpec(id: id, type: type, input: input, label: label, group: group, keyBy: keyBy, window: window,
                          params: params, alert: alert)
     }
@@ -207,6 +213,10 @@ extension SpecBuilder {
             p.confidence = confidence() ?? p.confidence
             checkBins(explicitBins, at: v("bins"), edges: p.edges)
             if v("bins") == nil, let e = p.edges { p.bins = e.count + 1 }
+            if v("edges") == nil && v("reference") == nil {
+                reader.error(node?.mark ?? stageNode.mark, "an iv stage needs `edges` or `reference` in its params",
+                             hint: "the bins must be fixed before the first window: edges: [..] or reference: { file: data/reference.csv, field: score }")
+            }
             return .iv(p)
         case .groupDivergence:
             var p = GroupDivergenceParams(groups: [])
@@ -226,6 +236,10 @@ extension SpecBuilder {
             if let r = v("reference") { p.reference = reference(r, allowFirstWindow: false) }
             p.smoothing = smoothing() ?? p.smoothing
             p.confidence = confidence() ?? p.confidence
+            if v("reference") == nil {
+                reader.error(node?.mark ?? stageNode.mark, "a group_divergence stage needs `reference` in its params",
+                             hint: "the bins must be fixed before the first window: reference: { file: data/reference.csv, field: score } or { edges: [..] }")
+            }
             return .groupDivergence(p)
         case .entropy:
             var p = EntropyParams()
@@ -234,6 +248,7 @@ extension SpecBuilder {
             if let n = v("max_distinct"), let m = reader.int(n, "max_distinct", min: 2) { p.maxDistinct = m }
             if let n = v("vocabulary_size"), let m = reader.int(n, "vocabulary_size", min: 2) { p.vocabularySize = m }
             if let n = v("min_tokens"), let m = reader.int(n, "min_tokens", min: 1) { p.minTokens = m }
+            if let n = v("logprobs") { p.logprobs = reader.string(n, "logprobs") }
             return .entropy(p)
         case .jsDivergence:
             var p = JSDivergenceParams()

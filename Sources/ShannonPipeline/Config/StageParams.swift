@@ -36,7 +36,7 @@ public struct PSIParams: Sendable, Equatable {
 
 public struct IVParams: Sendable, Equatable {
     public var bins: Int = 10
-    /// Explicit interior edges; otherwise taken from `reference` or from the first window's deciles.
+    /// Explicit interior edges; otherwise the deciles (`bins`) of `reference`. One of the two is required.
     public var edges: [Double]?
     public var reference: ReferenceSpec?
     public var smoothing: Double = 0.5
@@ -64,6 +64,9 @@ public struct EntropyParams: Sendable, Equatable {
     public var vocabularySize: Int?
     /// Windows with fewer tokens never alert.
     public var minTokens: Int = 100
+    /// A `numbers` field of per-token log-probabilities (natural log): the window's mean
+    /// surprisal (cross-entropy rate, bits/token) is then reported as `mean_surprisal`.
+    public var logprobs: String?
 }
 
 public struct JSDivergenceParams: Sendable, Equatable {

@@ -54,18 +54,6 @@ enum AnyStageRunner {
         case let .boundary(r): try r.restore(entry)
         }
     }
-
-    /// Keys this stage holds state for.
-    var keyCount: Int {
-        switch self {
-        case let .psi(r): r.keys.count
-        case let .iv(r): r.keys.count
-        case let .groupDivergence(r): r.keys.count
-        case let .entropy(r): r.keys.count
-        case let .jsDivergence(r): r.keys.count
-        case let .boundary(r): r.keys.count
-        }
-    }
 }
 
 /// Everything one partition's records changed: every stage's state for every key, and the

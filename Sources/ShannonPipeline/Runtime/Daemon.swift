@@ -35,10 +35,11 @@ public enum Daemon {
                 defer { group.leave() }
                 let outcome: Result<RunSummary, any Error>
                 do {
+                    let deliveries = DeliveryTracker()
                     let producer = try KafkaProducer(configuration: producerConfiguration(plan.spec, overrides: options.propertyOverrides),
-                                                     logger: logger)
-                    let worker = try PipelineWorker(plan: plan, options: options, producer: producer, metrics: metrics,
-                                                    logger: logger)
+                                                     logger: logger, onDelivery: deliveries.handler)
+                    let worker = try PipelineWorker(plan: plan, options: options, producer: producer, deliveries: deliveries,
+                                                    metrics: metrics, logger: logger)
                     outcome = .success(try worker.run(limit: limit, stop: stop))
                     try? producer.flush(timeout: .seconds(10))
                 } catch {

@@ -107,14 +107,22 @@ public final class PipelinePlan: @unchecked Sendable {
             }
             return { .groupDivergence(StageRunner(context: ctx)) }
         case let .entropy(p):
-            let ctx = context(second: -1) { EntropyEstimator(params: p, slots: slots, slidingRecords: sliding) }
+            let ctx = context(second: fieldIndex(p.logprobs, spec)) {
+                EntropyEstimator(params: p, slots: slots, slidingRecords: sliding)
+            }
             return { .entropy(StageRunner(context: ctx)) }
         case let .jsDivergence(p):
-            guard p.reference == .firstWindow else {
-                throw PlanError(stage: stage.id, message: "js_divergence supports `reference: { first_window: true }` for now")
+            var reference: TokenCounter?
+            switch p.reference {
+            case .firstWindow: reference = nil
+            case let .file(path, resolved, field):
+                let texts = try readTextColumn(resolved, field: field, stage: stage, written: path)
+                reference = tokenCounter(texts, field: spec.decode.fields[input], maxDistinct: p.maxDistinct)
+            default:
+                throw PlanError(stage: stage.id, message: "a js_divergence reference is `{ first_window: true }` or `{ file, field }` of token text")
             }
-            let ctx = context(second: -1) {
-                JSDivergenceEstimator(maxDistinct: p.maxDistinct, reference: nil, slots: slots, slidingRecords: sliding)
+            let ctx = context(second: -1) { [reference] in
+                JSDivergenceEstimator(maxDistinct: p.maxDistinct, reference: reference, slots: slots, slidingRecords: sliding)
             }
             return { .jsDivergence(StageRunner(context: ctx)) }
         case let .boundary(p):
@@ -176,28 +184,95 @@ public final class PipelinePlan: @unchecked Sendable {
 
     /// One numeric column of a CSV file with a header row (the reference sample).
     static func readColumn(_ path: String, field: String, stage: StageSpec, written: String) throws -> [Double] {
+        let cells = try readTextColumn(path, field: field, stage: stage, written: written)
+        return try cells.enumerated().map { i, cell in
+            guard let v = Double(cell.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                throw PlanError(stage: stage.id, message: "\(written):\(i + 2): column '\(field)' is not a finite number")
+            }
+            return v
+        }
+    }
+
+    /// One column of a CSV file with a header row (RFC 4180 quoting: text may hold commas,
+    /// quotes and line breaks). Read once at start-up, so Foundation is fine here.
+    static func readTextColumn(_ path: String, field: String, stage: StageSpec, written: String) throws -> [String] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw PlanError(stage: stage.id, message: "cannot read the reference file '\(written)' (looked at \(path))")
         }
-        var lines = text.split(whereSeparator: \.isNewline).makeIterator()
-        guard let header = lines.next() else { throw PlanError(stage: stage.id, message: "reference file '\(written)' is empty") }
-        let names = header.split(separator: ",", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"\u{FEFF}"))
-        }
+        var rows = CSVRows(text)
+        guard let header = rows.next() else { throw PlanError(stage: stage.id, message: "reference file '\(written)' is empty") }
+        let names = header.map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\u{FEFF}")) }
         guard let column = names.firstIndex(of: field) else {
             throw PlanError(stage: stage.id, message: "reference file '\(written)' has no column '\(field)' (columns: \(names.joined(separator: ", ")))")
         }
-        var values: [Double] = []
-        var line = 1
-        while let row = lines.next() {
-            line += 1
-            let cells = row.split(separator: ",", omittingEmptySubsequences: false)
-            guard column < cells.count, let v = Double(cells[column].trimmingCharacters(in: .whitespaces)), v.isFinite else {
-                throw PlanError(stage: stage.id, message: "\(written):\(line): column '\(field)' is not a finite number")
+        var values: [String] = []
+        while let row = rows.next() {
+            if row.count == 1 && row[0].isEmpty { continue } // blank line
+            guard column < row.count else {
+                throw PlanError(stage: stage.id, message: "\(written):\(values.count + 2): row has no column '\(field)'")
             }
-            values.append(v)
+            values.append(row[column])
         }
         guard !values.isEmpty else { throw PlanError(stage: stage.id, message: "reference file '\(written)' has no rows") }
         return values
+    }
+
+    /// Token counts of reference texts, tokenised exactly as the decoder tokenises the field.
+    static func tokenCounter(_ texts: [String], field: FieldSpec, maxDistinct: Int) -> TokenCounter {
+        var counter = TokenCounter(maxDistinct: maxDistinct, initialCapacity: 1024)
+        var ids: [UInt64] = []
+        for var text in texts {
+            if field.type == .category {
+                _ = counter.add(TokenHash.fnv1a64(text))
+                continue
+            }
+            text.withUTF8 { utf8 in
+                if ids.count < utf8.count + 1 { ids = Array(repeating: 0, count: utf8.count + 1) }
+                let n = ids.withUnsafeMutableBufferPointer {
+                    TokenScanner.tokenize(UnsafeRawBufferPointer(utf8), field.tokenizer, into: $0.baseAddress!)
+                }
+                for i in 0..<n { _ = counter.add(ids[i]) }
+            }
+        }
+        return counter
+    }
+}
+
+/// Rows of RFC 4180 CSV: fields split on commas, quoted fields may hold commas, doubled quotes
+/// and line breaks.
+struct CSVRows: IteratorProtocol {
+    private let scalars: [Unicode.Scalar]
+    private var i = 0
+
+    init(_ text: String) { scalars = Array(text.unicodeScalars) }
+
+    mutating func next() -> [String]? {
+        guard i < scalars.count else { return nil }
+        var row: [String] = []
+        var field = String.UnicodeScalarView()
+        var quoted = false
+        while i < scalars.count {
+            let c = scalars[i]
+            i += 1
+            if quoted {
+                if c == "\"" {
+                    if i < scalars.count && scalars[i] == "\"" { field.append("\""); i += 1 } else { quoted = false }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                row.append(String(field))
+                field = String.UnicodeScalarView()
+            } else if c == "\n" || c == "\r" {
+                if c == "\r" && i < scalars.count && scalars[i] == "\n" { i += 1 }
+                break
+            } else {
+                field.append(c)
+            }
+        }
+        row.append(String(field))
+        return row
     }
 }

@@ -49,7 +49,6 @@ public struct RunSummary: Sendable {
     public var windows: [String: Int] = [:]
     public var alertsFiring = 0
     public var alertsResolved = 0
-    public var alertsByStage: [String: Int] = [:]
     public var checkpoints = 0
     public var restoredPartitions = 0
     public var seconds = 0.0
@@ -67,6 +66,9 @@ public final class PipelineWorker {
     private var spec: PipelineSpec { plan.spec }
     private let options: RunOptions
     private let producer: KafkaProducer
+    private let deliveries: DeliveryTracker?
+    /// Delivery failures already known when the last checkpoint was written.
+    private var failuresAtCheckpoint = 0
     private let logger: Logger
     private let metrics: PipelineMetrics?
     private let store: CheckpointStore
@@ -85,11 +87,15 @@ public final class PipelineWorker {
     private var cachedPartition: Int32 = -1
     private var cachedState: PartitionState?
 
-    public init(plan: PipelinePlan, options: RunOptions, producer: KafkaProducer, metrics: ShannonMetrics? = nil,
-                logger: Logger? = nil) throws {
+    /// - Parameter deliveries: the tracker whose `handler` the producer reports deliveries to;
+    ///   with it, a failed delivery stops the worker before a checkpoint could skip the record.
+    public init(plan: PipelinePlan, options: RunOptions, producer: KafkaProducer, deliveries: DeliveryTracker? = nil,
+                metrics: ShannonMetrics? = nil, logger: Logger? = nil) throws {
         self.plan = plan
         self.options = options
         self.producer = producer
+        self.deliveries = deliveries
+        self.failuresAtCheckpoint = deliveries?.failureCount ?? 0
         var log = logger ?? Logger(label: "shannon.pipeline")
         log[metadataKey: "pipeline"] = "\(plan.spec.name)"
         self.logger = log
@@ -272,12 +278,11 @@ public final class PipelineWorker {
         for e in emissions {
             summary.windows[e.stage, default: 0] += 1
             metrics?.windows[e.stage]?.increment()
-            if let alert = e.alert {
+            for alert in [e.alert].compactMap({ $0 }) + e.notices {
                 w.reset()
                 alert.write(to: &w)
                 try producer.produce(topic: spec.sinks.alerts.topic, key: Array("\(spec.name)/\(e.stage)/\(e.key)".utf8),
                                      value: w.bytes, headers: [KafkaHeader("shannon.alert.id", alert.id)])
-                summary.alertsByStage[e.stage, default: 0] += 1
                 if alert.state == .firing {
                     summary.alertsFiring += 1
                     metrics?.alertsFiring[e.stage]?.increment()
@@ -345,6 +350,12 @@ public final class PipelineWorker {
             metrics?.checkpointFailures.increment()
             logger.warning("checkpoint postponed: alerts not yet delivered", metadata: ["error": "\(error)"])
             return
+        }
+        if let deliveries, deliveries.failureCount > failuresAtCheckpoint {
+            // An alert or dead letter since the last checkpoint was not delivered: checkpointing
+            // now would skip it forever. Stop instead; a restart replays from the last checkpoint.
+            metrics?.checkpointFailures.increment()
+            throw RuntimeError.deliveryFailed(deliveries.failureCount - failuresAtCheckpoint, deliveries.lastError)
         }
         var offsets: [TopicPartition: Int64] = [:]
         for s in states where s.nextOffset >= 0 {
@@ -439,9 +450,12 @@ public final class PipelineWorker {
                 state.nextGeneration = result.nextGeneration
                 partitions[tp] = state
                 switch spec.source.start {
-                case .committed, .timestamp: starts[tp] = .committed
+                case .committed: starts[tp] = .committed
                 case .earliest: starts[tp] = .beginning
                 case .latest: starts[tp] = .end
+                case let .timestamp(ms):
+                    let found = try consumer?.offsets(forTimestamp: ms, partitions: [tp])[tp] ?? -1
+                    starts[tp] = found >= 0 ? .offset(found) : .end
                 }
                 logger.info("partition assigned (no checkpoint)", metadata: ["partition": "\(tp)"])
             }
@@ -457,11 +471,15 @@ public final class PipelineWorker {
 /// Errors that stop a pipeline.
 public enum RuntimeError: Error, CustomStringConvertible {
     case checkpointRefused(TopicPartition, String)
+    case deliveryFailed(Int, KafkaError?)
 
     public var description: String {
         switch self {
         case let .checkpointRefused(tp, why):
             "\(tp): \(why). Start with --reset-state to discard the old state, or restore the previous pipeline file."
+        case let .deliveryFailed(n, error):
+            "\(n) alert(s) or dead letter(s) could not be delivered (\(error.map { "\($0)" } ?? "unknown error")); "
+                + "stopping without a checkpoint so that a restart produces them again"
         }
     }
 }

@@ -14,6 +14,9 @@ struct StageReport {
     /// False when the window is too small to judge (e.g. entropy below `min_tokens`): the
     /// figures are still published, but alert rules don't see it.
     var alertable = true
+    /// Something the stage must say once, outside the alert rules (e.g. the distinct-token cap
+    /// was reached): published as a `warning` alert with rule `notice`.
+    var notice: StageNotice?
 
     /// The reading an alert rule evaluates: the headline, or a named figure without uncertainty.
     func reading(metric: String, headlineName: String) -> MetricReading {
@@ -21,6 +24,15 @@ struct StageReport {
         let value = figures.first { $0.name == metric }?.value ?? .nan
         return MetricReading(value: value)
     }
+}
+
+/// A one-time condition a stage reports about itself.
+struct StageNotice {
+    /// Names the condition in the alert's id, so it never collides with the rule's alerts.
+    var kind: String
+    var metric: String
+    var value: Double
+    var message: String
 }
 
 /// The current record as a stage sees it: the decoder's slots and which of them it reads.

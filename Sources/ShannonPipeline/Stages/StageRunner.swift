@@ -84,6 +84,8 @@ struct StageEmission {
     var window: AlertWindow
     var report: StageReport
     var alert: Alert?
+    /// One-time notices of the stage (see `StageNotice`).
+    var notices: [Alert] = []
 }
 
 /// One key's `KeyState` behind a reference, so the hot path mutates it in place.
@@ -138,7 +140,7 @@ final class StageRunner<E: StageEstimator> {
         let keyID = self.keyID(decoder, position)
         let key = slot(keyID, decoder, position)
         let input = StageInput(decoder: decoder, field: context.input, second: context.second)
-        let time = context.isEventTime ? position.eventTime : nil
+        let time = position.eventTime // count windows record it too: alerts carry start/end times
         if context.isEventTime && time == nil { return true } // no event time: nothing to window
         var event: StageReport?
         let step = key.state.window.add(offset: position.offset, eventTime: time)
@@ -196,8 +198,22 @@ final class StageRunner<E: StageEstimator> {
                 alert = makeAlert(report, reading, decision, window, keyID, now)
             }
         }
-        emissions.append(StageEmission(stage: context.spec.id, stageType: context.spec.type,
-                                       key: keyText[keyID] ?? "", window: window, report: report, alert: alert))
+        var emission = StageEmission(stage: context.spec.id, stageType: context.spec.type,
+                                     key: keyText[keyID] ?? "", window: window, report: report, alert: alert)
+        if let notice = report.notice { emission.notices.append(noticeAlert(notice, window, keyID, now)) }
+        emissions.append(emission)
+    }
+
+    private func noticeAlert(_ n: StageNotice, _ window: AlertWindow, _ keyID: UInt64, _ now: Int64) -> Alert {
+        let key = keyText[keyID] ?? ""
+        let identity: Alert.WindowIdentity = context.isEventTime ? .eventTime(window.startTime ?? .min) : .offset(window.startOffset)
+        let id = Alert.stableID(pipeline: context.pipeline, stage: context.spec.id + "#" + n.kind, key: key, topic: window.topic,
+                                partition: window.partition, window: identity, state: .firing)
+        return Alert(id: id, pipeline: context.pipeline, stage: context.spec.id, stageType: context.spec.type.rawValue, key: key,
+                     state: .firing, severity: "warning", metric: n.metric, value: n.value, se: nil, ciLow: nil, ciHigh: nil,
+                     pValue: nil, statistic: nil, threshold: nil, rule: "notice", window: window,
+                     detail: .object([JSONMember("notice", .string(n.kind)), JSONMember("message", .string(n.message))]),
+                     emittedAt: now)
     }
 
     /// Event stages (boundaries) judge each event on its own: a fresh rule state, so two

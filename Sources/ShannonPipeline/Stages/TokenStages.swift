@@ -103,6 +103,11 @@ struct EntropyEstimator: StageEstimator {
     var minTokens: Int
     var slots: [TokenCounter]
     var fifo: TokenFIFO?
+    /// Mean surprisal per slot, when the stage reads log-probabilities (tumbling and event-time
+    /// windows: a sliding window cannot forget a record's log-probabilities, so it reports none).
+    var surprisal: [SurprisalRate]
+    /// Whether the distinct-token cap has been reported (once per key, statistics.md §3).
+    var capReported = false
 
     init(params: EntropyParams, slots: Int, slidingRecords: Int?) {
         estimator = params.estimator
@@ -111,10 +116,14 @@ struct EntropyEstimator: StageEstimator {
         minTokens = params.minTokens
         self.slots = Array(repeating: TokenCounter(maxDistinct: params.maxDistinct, initialCapacity: 256), count: slots)
         fifo = slidingRecords.map { TokenFIFO(records: $0) }
+        surprisal = params.logprobs != nil && slidingRecords == nil ? Array(repeating: SurprisalRate(), count: slots) : []
     }
 
     mutating func add(_ input: StageInput, slot: Int, evictOldest: Bool, event: inout StageReport?) -> Bool {
-        addTokens(input, to: &slots[slot], fifo: &fifo, evictOldest: evictOldest)
+        if !surprisal.isEmpty, input.second >= 0, input.decoder.isPresent(input.second) {
+            for lp in input.decoder.numbers(input.second) { _ = surprisal[slot].add(logProbability: lp) }
+        }
+        return addTokens(input, to: &slots[slot], fifo: &fifo, evictOldest: evictOldest)
     }
 
     mutating func report(slot: Int) -> StageReport {
@@ -130,12 +139,21 @@ struct EntropyEstimator: StageEstimator {
         let se = r.se / unit
         let headline = MetricReading(value: value, se: se, ciLow: value - 1.959963984540054 * se,
                                      ciHigh: value + 1.959963984540054 * se)
-        let figures: [(name: String, value: Double)] = [
+        var figures: [(name: String, value: Double)] = [
             ("entropy", value), ("se", se), ("normalized_entropy", r.normalised), ("distinct", Double(r.distinct)),
             ("n", Double(r.n)), ("plug_in", r.plugIn / unit), ("miller_madow", r.millerMadow / unit),
             ("chao_shen", r.chaoShen / unit), ("capped", r.capped ? 1 : 0),
         ]
-        let detail = JSONValue.object([
+        var extra: [JSONMember] = []
+        if !surprisal.isEmpty {
+            let s = surprisal[slot]
+            let mean = s.count > 0 ? s.bitsPerToken : .nan
+            figures += [("mean_surprisal", mean), ("mean_surprisal_se", s.count > 1 ? s.seBits : .nan)]
+            extra = [JSONMember("mean_surprisal_bits", .number(mean)),
+                     JSONMember("mean_surprisal_se", .number(s.count > 1 ? s.seBits : .nan)),
+                     JSONMember("logprob_tokens", .int(Int64(s.count)))]
+        }
+        let detail = JSONValue.object(extra + [
             JSONMember("unit", .string(bits ? "bits" : "nats")),
             JSONMember("estimator", .string(estimator.rawValue)),
             JSONMember("tokens", .int(Int64(r.n))), JSONMember("distinct", .int(Int64(r.distinct))),
@@ -144,12 +162,20 @@ struct EntropyEstimator: StageEstimator {
             JSONMember("chao_shen", .number(r.chaoShen / unit)), JSONMember("normalized", .number(r.normalised)),
             JSONMember("capped", .bool(r.capped)),
         ])
-        return StageReport(headline: headline, figures: figures, detail: detail, alertable: r.n >= minTokens)
+        var report = StageReport(headline: headline, figures: figures, detail: detail, alertable: r.n >= minTokens)
+        if r.capped && !capReported {
+            capReported = true
+            report.notice = StageNotice(kind: "cap", metric: "distinct", value: Double(r.distinct),
+                                        message: "this key reached max_distinct (\(slots[slot].maxDistinct)) distinct tokens; "
+                                            + "new tokens now fold into one `other` bucket, so entropy is a lower bound")
+        }
+        return report
     }
 
     mutating func reset(slot: Int) {
         slots[slot].removeAll()
         fifo?.removeAll()
+        if !surprisal.isEmpty { surprisal[slot].reset() }
     }
 
     func encode(to w: inout StateWriter) {
@@ -161,6 +187,9 @@ struct EntropyEstimator: StageEstimator {
         w.writeSlots(slots)
         w.write(fifo != nil)
         fifo?.encode(to: &w)
+        w.write(surprisal.count)
+        for s in surprisal { s.encode(to: &w) }
+        w.write(capReported)
         w.endRecord()
     }
 
@@ -176,6 +205,10 @@ struct EntropyEstimator: StageEstimator {
         minTokens = try r.readCount()
         slots = try r.readSlots(TokenCounter.self)
         fifo = try r.readBool() ? try TokenFIFO(from: &r) : nil
+        let n = try r.readCount(limit: slots.count)
+        guard n == 0 || n == slots.count else { throw StateDecodingError.invalid("surprisal slots \(n) ≠ \(slots.count)") }
+        surprisal = try (0..<n).map { _ in try SurprisalRate(from: &r) }
+        capReported = try r.readBool()
         try r.endRecord()
     }
 }

@@ -83,7 +83,9 @@ struct DemoCommand: ParsableCommand {
         tail.start()
 
         var options = RunOptions(checkpointDirectory: stateDir)
-        options.propertyOverrides = ["bootstrap.servers": broker.bootstrapServers]
+        // The mock holds an empty fetch for fetch.wait.max.ms (500 ms by default): most of a
+        // short run's "are we caught up?" time. A real broker answers as soon as data arrives.
+        options.propertyOverrides = ["bootstrap.servers": broker.bootstrapServers, "fetch.wait.max.ms": "20"]
         options.progressInterval = .seconds(3600)
         let results = Daemon.run(plans, options: options, limit: .untilCaughtUp, stop: StopSignal(), metrics: nil, logger: logger)
         let summaries = try results.map { try $0.get() }

@@ -50,8 +50,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "Log lines as readable text or as one JSON object per line (for log collectors).")
+    var logFormat: LogFormat = .text
+
     func run() throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        logFormat.bootstrap()
         var logger = Logger(label: "shannon")
         logger.logLevel = logLevel
         var overrides = try Self.parseProperties(property)
@@ -61,6 +64,11 @@ struct RunCommand: ParsableCommand {
             let b = try EmbeddedBroker(brokers: 1, logger: logger)
             environment["KAFKA_BOOTSTRAP"] = b.bootstrapServers
             overrides["bootstrap.servers"] = b.bootstrapServers
+            // The mock coordinator waits up to the session timeout for members to rejoin a
+            // rebalance: keep it short so a restart against it does not stall for 45 s.
+            overrides["session.timeout.ms"] = overrides["session.timeout.ms"] ?? "6000"
+            overrides["heartbeat.interval.ms"] = overrides["heartbeat.interval.ms"] ?? "500"
+            overrides["fetch.wait.max.ms"] = overrides["fetch.wait.max.ms"] ?? "20" // the mock holds empty fetches
             logger.info("embedded broker started", metadata: ["bootstrap": "\(b.bootstrapServers)"])
             broker = b
         }

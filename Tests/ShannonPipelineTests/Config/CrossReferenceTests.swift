@@ -31,13 +31,17 @@ struct CrossReferenceTests {
 
     @Test(arguments: [
         // (stage, line, column, fragment); the stage text starts on line 12.
-        ("  - { id: a, type: iv, input: x }", 12, 5, "missing required field `label`"),
-        ("  - { id: a, type: iv, input: x, label: g }", 12, 41, "field `g` is of type category"),
+        ("  - { id: a, type: iv, input: x, params: { edges: [0] } }", 12, 5, "missing required field `label`"),
+        ("  - { id: a, type: iv, input: x, label: g, params: { edges: [0] } }", 12, 41, "field `g` is of type category"),
+        ("  - { id: a, type: iv, input: x, label: y }", 12, 5, "an iv stage needs `edges` or `reference`"),
         ("  - { id: a, type: psi, input: x, label: y, params: { reference: { edges: [0] } } }", 12, 35,
          "`label` is only used by iv stages"),
-        ("  - { id: a, type: group_divergence, input: x, group: g }", 12, 5, "missing required field `groups`"),
-        ("  - { id: a, type: group_divergence, input: x, group: g, params: { groups: [m] } }", 12, 76,
+        ("  - { id: a, type: group_divergence, input: x, group: g, params: { reference: { edges: [0] } } }", 12, 66,
+         "missing required field `groups`"),
+        ("  - { id: a, type: group_divergence, input: x, group: g, params: { groups: [m], reference: { edges: [0] } } }", 12, 76,
          "`groups` must name two different groups"),
+        ("  - { id: a, type: group_divergence, input: x, group: g, params: { groups: [m, n] } }", 12, 66,
+         "needs `reference`"),
         ("  - { id: a, type: entropy, input: t, key_by: x }", 12, 47, "field `x` is of type number"),
         ("  - { id: a, type: entropy, input: t, key_by: gg }", 12, 47, "unknown field `gg`"),
         ("  - { id: a, type: entropy, input: t, alert: { when: significance } }", 12, 54,

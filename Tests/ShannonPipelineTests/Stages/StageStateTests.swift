@@ -18,6 +18,7 @@ import ShannonStats
         k:   { path: k, type: category }
         v:   { path: v, type: vector, dim: 3 }
         tok: { path: tok, type: tokens, tokenizer: whitespace }
+        lp:  { path: lp, type: numbers }
     stages:
       - { id: psi, type: psi, input: x, key_by: k, window: { type: count, size: 40, hop: 10 },
           params: { reference: { histogram: { edges: [0.25, 0.5, 0.75], counts: [10, 20, 30, 40] } } },
@@ -27,6 +28,8 @@ import ShannonStats
           params: { groups: [a, b], reference: { edges: [0.3, 0.6] } } }
       - { id: ent, type: entropy, input: tok, key_by: k, window: { type: count, size: 20, hop: 5 },
           params: { min_tokens: 10 }, alert: { when: zscore, direction: both, z: 3 } }
+      - { id: surprise, type: entropy, input: tok, window: { type: count, size: 30 }, params: { logprobs: lp } }
+      - { id: capped, type: entropy, input: tok, window: { type: count, size: 30 }, params: { max_distinct: 3 } }
       - { id: js, type: js_divergence, input: tok, window: { type: count, size: 25 } }
       - { id: cut, type: boundary, input: v, key_by: k, window: { type: count, size: 50 },
           params: { error: cosine, sigma_floor: 0.001, n_min: 5, tau: 4 } }
@@ -43,7 +46,8 @@ import ShannonStats
             let tokens = (0..<6).map { _ in words[Int(rng.next() % (shifted ? 3 : 8))] }.joined(separator: " ")
             let v = (0..<3).map { d in String((shifted ? Double(d) : -Double(d)) + 0.1 * rng.normal()) }.joined(separator: ",")
             let ts = 1_000 * Int64(i) / 7 - Int64(rng.next() % 900)
-            return #"{"x":\#(x),"bad":\#(rng.uniform() < x ? 1 : 0),"g":"\#(i % 3 == 0 ? "a" : "b")","k":"k\#(i % 2)","v":[\#(v)],"tok":"\#(tokens)","ts":\#(ts)}"#
+            let lp = (0..<6).map { _ in String(-3 * rng.uniform()) }.joined(separator: ",")
+            return #"{"x":\#(x),"bad":\#(rng.uniform() < x ? 1 : 0),"g":"\#(i % 3 == 0 ? "a" : "b")","k":"k\#(i % 2)","v":[\#(v)],"tok":"\#(tokens)","lp":[\#(lp)],"ts":\#(ts)}"#
         }
     }
 
@@ -111,7 +115,16 @@ import ShannonStats
         var run = Run(plan: plan, state: plan.makePartition(topic: "t", partition: 0, nextOffset: 0))
         run.feed(Self.records(400, seed: 3)[...], from: 0)
         let stages = Set(run.emissions.map(\.stage))
-        #expect(stages == ["psi", "iv", "gap", "ent", "js", "cut", "late"])
+        #expect(stages == ["psi", "iv", "gap", "ent", "surprise", "capped", "js", "cut", "late"])
+        // The distinct-token cap is said once, as a notice, not once per window.
+        let notices = run.emissions.flatMap(\.notices)
+        #expect(notices.count == 1 && notices.first?.stage == "capped" && notices.first?.rule == "notice")
+        #expect(Set(run.emissions.compactMap(\.alert?.id)).isDisjoint(with: notices.map(\.id)))
+        // Log-probabilities uniform on [-3, 0] nats: mean surprisal 1.5 nats = 2.164 bits/token.
+        let surprise = run.emissions.filter { $0.stage == "surprise" }
+        let means = surprise.compactMap { e in e.report.figures.first { $0.name == "mean_surprisal" }?.value }
+        #expect(means.count == surprise.count && !means.isEmpty)
+        #expect(means.allSatisfy { abs($0 - 1.5 / 0.693_147_180_559_945_3) < 0.25 }, "\(means)")
         #expect(run.emissions.contains { $0.stage == "psi" && $0.alert != nil }, "the shift must move PSI past 0.01")
         #expect(run.emissions.contains { $0.stage == "cut" && $0.report.figures.contains { $0.name == "z" } },
                 "the vector level shift is a boundary")

@@ -1,11 +1,6 @@
 import Testing
-@testable import ShannonPipeline
-
-@Test func fileFormatVersionIsOne() {
-    #expect(ShannonPipeline.fileFormatVersion == 1)
-}
-
 import ShannonStats
+@testable import ShannonPipeline
 
 /// A boundary stage with no params must run the parameter set measured on TCPD, not another.
 @Test func boundaryStageDefaultsAreTheMeasuredParameterSet() {
