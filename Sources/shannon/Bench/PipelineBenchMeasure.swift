@@ -153,8 +153,11 @@ enum PipelineBenchMeasure {
         }
 
         let start = ContinuousClock.now
-        let producer = try KafkaProducer(configuration: Daemon.producerConfiguration(spec, overrides: overrides), logger: logger)
-        let worker = try PipelineWorker(plan: plan, options: options, producer: producer, logger: logger)
+        // As `Daemon.run` builds them: the delivery tracker stops a worker whose alerts fail.
+        let deliveries = DeliveryTracker()
+        let producer = try KafkaProducer(configuration: Daemon.producerConfiguration(spec, overrides: overrides), logger: logger,
+                                         onDelivery: deliveries.handler)
+        let worker = try PipelineWorker(plan: plan, options: options, producer: producer, deliveries: deliveries, logger: logger)
         let summary = try worker.run(limit: .untilCaughtUp)
         try producer.flush(timeout: .seconds(30))
         let end = ContinuousClock.now
