@@ -33,6 +33,10 @@ public struct KafkaMessage {
     /// The topic's C name, without allocating; valid as long as the message.
     public var topicName: UnsafePointer<CChar> { rd_kafka_topic_name(pointer.pointee.rkt) }
 
+    /// librdkafka's handle of the message's topic: the same pointer for every message of one
+    /// topic of one client, so hot paths can tell topics apart without touching the name.
+    public var topicHandle: OpaquePointer { pointer.pointee.rkt }
+
     /// Allocates a `String`; prefer `topicName` or `partition` on hot paths.
     public var topic: String { String(cString: topicName) }
 

@@ -24,7 +24,9 @@ public final class RecordDecoder {
     private let keySlot: Int
     private let timeSlot: Int
     private var counters: [Int]
-    public private(set) var okCount = 0
+    /// Records decoded successfully (unchecked exclusivity: a per-record counter of a
+    /// thread-confined decoder).
+    @exclusivity(unchecked) public private(set) var okCount = 0
 
     /// Fails only when memory for the parser cannot be allocated.
     public init?(spec: DecodeSpec) {

@@ -63,8 +63,9 @@ final class PartitionState {
     let partition: Int32
     let stages: [AnyStageRunner]
     /// The offset of the next record to read: a checkpoint of this state resumes there.
-    var nextOffset: Int64
-    var recordsSinceCheckpoint = 0
+    // Unchecked exclusivity: touched per record, only by the worker's thread.
+    @exclusivity(unchecked) var nextOffset: Int64
+    @exclusivity(unchecked) var recordsSinceCheckpoint = 0
     /// Generation number the next checkpoint will carry.
     var nextGeneration: UInt64 = 1
 
