@@ -84,18 +84,11 @@ public struct GroupDivergenceAccumulator: Sendable, Equatable {
     }
 }
 
-public struct GroupDivergenceResult: Sendable, Equatable {
+public struct GroupDivergenceResult: JeffreysFigures, Sendable, Equatable {
     public let test: JeffreysTest
     public let bins: [DriftBin]
 
     public var divergence: Double { test.divergence }
-    public var se: Double { test.se }
-    public var seDelta: Double { test.seDelta }
-    public var ciLow: Double { test.ciLow }
-    public var ciHigh: Double { test.ciHigh }
-    public var statistic: Double { test.statistic }
-    public var df: Int { test.degreesOfFreedom }
-    public var pValue: Double { test.pValue }
 }
 
 extension GroupDivergenceAccumulator: StateCodable {

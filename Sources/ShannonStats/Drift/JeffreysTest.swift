@@ -129,3 +129,19 @@ public struct JeffreysTest: Sendable, Equatable {
         pValue = ChiSquare.survival(statistic, degreesOfFreedom: degreesOfFreedom)
     }
 }
+
+/// The uncertainty figures every Jeffreys-divergence result (PSI, IV, group divergence) shares,
+/// read from its test; each result names its headline itself (`psi`, `iv`, `divergence`).
+public protocol JeffreysFigures {
+    var test: JeffreysTest { get }
+}
+
+extension JeffreysFigures {
+    public var se: Double { test.se }
+    public var seDelta: Double { test.seDelta }
+    public var ciLow: Double { test.ciLow }
+    public var ciHigh: Double { test.ciHigh }
+    public var statistic: Double { test.statistic }
+    public var df: Int { test.degreesOfFreedom }
+    public var pValue: Double { test.pValue }
+}

@@ -97,19 +97,12 @@ public struct PSIAccumulator: Sendable, Equatable {
 
 /// What a PSI stage reports for one window. In the bin table `countP`/`p` are the current
 /// window and `countQ`/`q` the reference.
-public struct PSIResult: Sendable, Equatable {
+public struct PSIResult: JeffreysFigures, Sendable, Equatable {
     /// The shared computation (all figures below come from it).
     public let test: JeffreysTest
     public let bins: [DriftBin]
 
     public var psi: Double { test.divergence }
-    public var se: Double { test.se }
-    public var seDelta: Double { test.seDelta }
-    public var ciLow: Double { test.ciLow }
-    public var ciHigh: Double { test.ciHigh }
-    public var statistic: Double { test.statistic }
-    public var df: Int { test.degreesOfFreedom }
-    public var pValue: Double { test.pValue }
     /// n (current) and m (reference).
     public var currentTotal: Double { test.n }
     public var referenceTotal: Double { test.m }

@@ -123,19 +123,12 @@ public struct WoEBin: Sendable, Equatable {
 }
 
 /// What an IV stage reports.
-public struct IVResult: Sendable, Equatable {
+public struct IVResult: JeffreysFigures, Sendable, Equatable {
     /// The shared computation, P = goods, Q = bads.
     public let test: JeffreysTest
     public let bins: [WoEBin]
 
     public var iv: Double { test.divergence }
-    public var se: Double { test.se }
-    public var seDelta: Double { test.seDelta }
-    public var ciLow: Double { test.ciLow }
-    public var ciHigh: Double { test.ciHigh }
-    public var statistic: Double { test.statistic }
-    public var df: Int { test.degreesOfFreedom }
-    public var pValue: Double { test.pValue }
     public var goodTotal: Double { test.n }
     public var badTotal: Double { test.m }
 }
