@@ -19,7 +19,7 @@ demo: release
 ## Runs the whole test suite (unit, fixtures, simulations, Kafka integration on the embedded broker).
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	ops/dev/run-tests.sh
 
 ## Throughput and memory benchmarks, as ratios against baselines measured in the same run.
 bench: release
