@@ -3,9 +3,21 @@ import ShannonStats
 /// Splits token strings inside a record into token ids: FNV-1a 64 of each token's UTF-8 bytes,
 /// the same function as ShannonStats' `TokenHash` and as `csj_fnv1a64`, which hashes array
 /// tokens on the C side. Stable across runs, so ids can live in checkpoints.
-enum TokenScanner {
+public enum TokenScanner {
     static let offsetBasis = TokenHash.offsetBasis
     static let prime = TokenHash.prime
+
+    /// The token ids of `text`, exactly as the decoder computes them for a `tokens` field with
+    /// this tokenizer (for reference files and `shannon stats entropy`; allocates).
+    public static func ids(_ text: String, _ tokenizer: Tokenizer) -> [UInt64] {
+        var text = text
+        return text.withUTF8 { utf8 in
+            var out = [UInt64](repeating: 0, count: utf8.count + 1)
+            let n = out.withUnsafeMutableBufferPointer { tokenize(UnsafeRawBufferPointer(utf8), tokenizer, into: $0.baseAddress!) }
+            out.removeSubrange(n...)
+            return out
+        }
+    }
 
     /// Splits `bytes` (valid UTF-8) into tokens and writes their ids to `out` (capacity must be
     /// at least `bytes.count`, the worst case). Returns the number of tokens.

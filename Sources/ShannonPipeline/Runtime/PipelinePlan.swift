@@ -220,18 +220,11 @@ public final class PipelinePlan: @unchecked Sendable {
     /// Token counts of reference texts, tokenised exactly as the decoder tokenises the field.
     static func tokenCounter(_ texts: [String], field: FieldSpec, maxDistinct: Int) -> TokenCounter {
         var counter = TokenCounter(maxDistinct: maxDistinct, initialCapacity: 1024)
-        var ids: [UInt64] = []
-        for var text in texts {
+        for text in texts {
             if field.type == .category {
                 _ = counter.add(TokenHash.fnv1a64(text))
-                continue
-            }
-            text.withUTF8 { utf8 in
-                if ids.count < utf8.count + 1 { ids = Array(repeating: 0, count: utf8.count + 1) }
-                let n = ids.withUnsafeMutableBufferPointer {
-                    TokenScanner.tokenize(UnsafeRawBufferPointer(utf8), field.tokenizer, into: $0.baseAddress!)
-                }
-                for i in 0..<n { _ = counter.add(ids[i]) }
+            } else {
+                for id in TokenScanner.ids(text, field.tokenizer) { _ = counter.add(id) }
             }
         }
         return counter

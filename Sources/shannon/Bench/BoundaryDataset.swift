@@ -37,11 +37,11 @@ struct BoundaryDataset {
         let annPath = directory + "/annotations.json"
         guard let data = FileManager.default.contents(atPath: annPath),
               let ann = try JSONSerialization.jsonObject(with: data) as? [String: [String: [Int]]]
-        else { throw EntropyIO.InputError(description: "cannot read \(annPath)") }
+        else { throw StatsInputError("cannot read \(annPath)") }
         var items: [Item] = []
         for name in names {
-            let series = try EntropyIO.readTCPDSeries(path: directory + "/\(name).json")
-            guard let a = ann[name] else { throw EntropyIO.InputError(description: "no annotations for \(name)") }
+            let series = try TCPDSeriesFile.readTCPDSeries(path: directory + "/\(name).json")
+            guard let a = ann[name] else { throw StatsInputError("no annotations for \(name)") }
             items.append(Item(name: name, rows: series.rows, annotations: a.keys.sorted().map { a[$0]! }))
         }
         return BoundaryDataset(items: items)

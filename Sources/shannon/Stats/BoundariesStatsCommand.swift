@@ -30,29 +30,28 @@ struct BoundariesStatsCommand: ParsableCommand {
         let parameters = try detector.parameters()
         let rows: [[Double?]]
         if let series {
-            rows = try EntropyIO.readTCPDSeries(path: series).rows
+            rows = try TCPDSeriesFile.readTCPDSeries(path: series).rows
         } else {
-            let table = try EntropyIO.readTable(path: data!)
+            let table = try StatsTable.read(path: data!)
             let names = fields!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            rows = try EntropyIO.numericRows(table, fields: names)
+            let columns = try names.map { try table.doubles($0) }
+            rows = (0..<table.count).map { i in columns.map { $0[i].isNaN ? nil : $0[i] } }
         }
         let found = detectBoundaries(rows, parameters: parameters)
-        var pairs: [(String, String)] = [
-            ("boundaries", "[" + found.map { "\($0.position)" }.joined(separator: ", ") + "]"),
-            ("n_obs", "\(rows.count)"),
+        var pairs: [(String, StatsValue)] = [
+            ("boundaries", .array(found.map { .int($0.position) })),
+            ("n_obs", .int(rows.count)),
             ("parameters", parameters.json),
         ]
         if details {
-            let events = found.map { b in
-                EntropyJSON.object([
-                    ("position", "\(b.position)"), ("error", EntropyJSON.number(b.error)),
-                    ("z", EntropyJSON.number(b.z)), ("mu", EntropyJSON.number(b.mu)),
-                    ("sigma", EntropyJSON.number(b.sigma)), ("event_length", "\(b.eventLength)"),
-                    ("p_value", b.pValue.map(EntropyJSON.number) ?? "null"),
+            pairs.append(("details", .array(found.map { b in
+                .object([
+                    ("position", .int(b.position)), ("error", .number(b.error)), ("z", .number(b.z)),
+                    ("mu", .number(b.mu)), ("sigma", .number(b.sigma)), ("event_length", .int(b.eventLength)),
+                    ("p_value", b.pValue.map(StatsValue.number) ?? .null),
                 ])
-            }
-            pairs.append(("details", "[" + events.joined(separator: ", ") + "]"))
+            })))
         }
-        print(EntropyJSON.object(pairs))
+        print(StatsOutput.json(.object(pairs)))
     }
 }

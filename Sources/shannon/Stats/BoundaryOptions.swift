@@ -56,25 +56,25 @@ struct BoundaryOptions: ParsableArguments {
 
 extension BoundaryParameters {
     /// snake_case JSON of the parameters, for outputs that must say how they were produced.
-    var json: String {
-        var pairs: [(String, String)] = []
+    var json: StatsValue {
+        var pairs: [(String, StatsValue)] = []
         switch anticipator {
-        case .last: pairs.append(("anticipator", "\"last\""))
-        case let .mean(l): pairs += [("anticipator", "\"mean\""), ("length", "\(l)")]
-        case let .ewma(a): pairs += [("anticipator", "\"ewma\""), ("ewma_alpha", "\(a)")]
-        case let .linear(l): pairs += [("anticipator", "\"linear\""), ("length", "\(l)")]
+        case .last: pairs.append(("anticipator", .string("last")))
+        case let .mean(l): pairs += [("anticipator", .string("mean")), ("length", .int(l))]
+        case let .ewma(a): pairs += [("anticipator", .string("ewma")), ("ewma_alpha", .number(a))]
+        case let .linear(l): pairs += [("anticipator", .string("linear")), ("length", .int(l))]
         }
         switch error {
-        case .cosine: pairs.append(("error", "\"cosine\""))
-        case .standardisedAbsolute: pairs.append(("error", "\"abs\""))
-        case .standardisedSquared: pairs.append(("error", "\"squared\""))
+        case .cosine: pairs.append(("error", .string("cosine")))
+        case .standardisedAbsolute: pairs.append(("error", .string("abs")))
+        case .standardisedSquared: pairs.append(("error", .string("squared")))
         }
         switch test {
-        case let .gaussian(tau): pairs.append(("tau", "\(tau)"))
-        case let .studentT(alpha): pairs.append(("t_alpha", "\(alpha)"))
+        case let .gaussian(tau): pairs.append(("tau", .number(tau)))
+        case let .studentT(alpha): pairs.append(("t_alpha", .number(alpha)))
         }
-        pairs += [("n_min", "\(nMin)"), ("k_max", "\(kMax)"), ("sigma_floor", "\(sigmaFloor)"), ("gap", "\(refractoryGap)")]
-        return EntropyJSON.object(pairs)
+        pairs += [("n_min", .int(nMin)), ("k_max", .int(kMax)), ("sigma_floor", .number(sigmaFloor)), ("gap", .int(refractoryGap))]
+        return .object(pairs)
     }
 
     var summary: String {

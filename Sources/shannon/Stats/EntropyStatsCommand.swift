@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ShannonPipeline
 import ShannonStats
 
 /// `shannon stats entropy`: windowed token entropy of a text field, as the stage computes it.
@@ -8,7 +9,7 @@ struct EntropyStatsCommand: ParsableCommand {
         commandName: "entropy",
         abstract: "Token entropy per window of a text field (plug-in, Miller–Madow, Chao–Shen, SE).",
         discussion: """
-        Tokens come from FIELD of every record, tokenised and streamed across records in file order, then counted in windows of W tokens: tumbling without --hop, sliding (the last W tokens, a result every H tokens) with it. Tokens are hashed to 64-bit ids (FNV-1a), as in the daemon. Entropies are in bits; `se_bits` is the delta-method SE of the plug-in value.
+        Tokens come from FIELD of every record, tokenised and streamed across records in file order, then counted in windows of W tokens: tumbling without --hop, sliding (the last W tokens, a result every H tokens) with it. Tokens are split and hashed to 64-bit ids (FNV-1a) by the daemon's own tokenizer, so the figures are the ones an entropy stage reports. Entropies are in bits; `se_bits` is the delta-method SE of the plug-in value.
 
         Example:
           shannon stats entropy --data replies.jsonl --field text --window 500
@@ -18,7 +19,7 @@ struct EntropyStatsCommand: ParsableCommand {
 
     @Option(help: "Input file: CSV with a header, or JSON lines.") var data: String
     @Option(help: "The text field to tokenise.") var field: String
-    @Option(help: "whitespace (split on spaces) or words (lowercased letter/digit runs).") var tokenizer = "whitespace"
+    @Option(help: "whitespace (runs of non-space bytes), words (ASCII-lowercased letter/digit runs) or chars.") var tokenizer = "whitespace"
     @Option(help: "Tokens per window.") var window: Int
     @Option(help: "Sliding windows: emit every H tokens (omit for tumbling windows).") var hop: Int?
     @Option(help: "Cap on distinct tokens per window; more are folded into one `other` bucket.") var maxDistinct = 1 << 16
@@ -28,7 +29,7 @@ struct EntropyStatsCommand: ParsableCommand {
     func validate() throws {
         guard window >= 1 else { throw ValidationError("--window must be at least 1") }
         if let hop, hop < 1 { throw ValidationError("--hop must be at least 1") }
-        guard ["whitespace", "words"].contains(tokenizer) else { throw ValidationError("--tokenizer is whitespace or words") }
+        guard Tokenizer(rawValue: tokenizer) != nil else { throw ValidationError("--tokenizer is whitespace, words or chars") }
         guard ["json", "csv", "table"].contains(format) else { throw ValidationError("--format is json, csv or table") }
         guard maxDistinct >= 1 else { throw ValidationError("--max-distinct must be at least 1") }
     }
@@ -42,14 +43,13 @@ struct EntropyStatsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let table = try EntropyIO.readTable(path: data)
-        let column = try table.column(field)
+        let texts = try StatsTable.read(path: data).strings(field)
+        let split = Tokenizer(rawValue: tokenizer)!
         var w = TokenWindow(size: window, kind: hop.map { .sliding(hop: $0) } ?? .tumbling, maxDistinct: maxDistinct)
         var rows: [Row] = []
-        for record in table.rows {
-            guard let text = record[column] else { continue }
-            for token in EntropyIO.tokens(text, tokenizer: tokenizer) {
-                if w.add(TokenHash.fnv1a64(token)) {
+        for case let text? in texts {
+            for id in TokenScanner.ids(text, split) {
+                if w.add(id) {
                     rows.append(Row(index: rows.count, start: w.position - window, end: w.position,
                                     result: w.result(vocabularySize: vocabulary), complete: true))
                 }
@@ -78,25 +78,21 @@ struct EntropyStatsCommand: ParsableCommand {
                              (e.capped ? " capped" : "") + (r.complete ? "" : " partial")))
             }
         default:
-            let windows = rows.map { r in
+            let windows = rows.map { r -> StatsValue in
                 let e = r.result
-                return EntropyJSON.object([
-                    ("index", "\(r.index)"), ("start", "\(r.start)"), ("end", "\(r.end)"),
-                    ("n", "\(e.n)"), ("distinct", "\(e.distinct)"), ("singletons", "\(e.singletons)"),
-                    ("plug_in_bits", EntropyJSON.number(e.plugInBits)),
-                    ("miller_madow_bits", EntropyJSON.number(e.millerMadowBits)),
-                    ("chao_shen_bits", EntropyJSON.number(e.chaoShenBits)),
-                    ("se_bits", EntropyJSON.number(e.seBits)),
-                    ("normalised", EntropyJSON.number(e.normalised)),
-                    ("capped", "\(e.capped)"), ("complete", "\(r.complete)"),
+                return .object([
+                    ("index", .int(r.index)), ("start", .int(r.start)), ("end", .int(r.end)),
+                    ("n", .int(e.n)), ("distinct", .int(e.distinct)), ("singletons", .int(e.singletons)),
+                    ("plug_in_bits", .number(e.plugInBits)), ("miller_madow_bits", .number(e.millerMadowBits)),
+                    ("chao_shen_bits", .number(e.chaoShenBits)), ("se_bits", .number(e.seBits)),
+                    ("normalised", .number(e.normalised)), ("capped", .bool(e.capped)), ("complete", .bool(r.complete)),
                 ])
             }
-            print(EntropyJSON.object([
-                ("field", EntropyJSON.string(field)), ("tokenizer", EntropyJSON.string(tokenizer)),
-                ("window", "\(window)"), ("hop", hop.map { "\($0)" } ?? "null"),
-                ("tokens", "\(w.position)"), ("cap_hit", "\(capHit)"),
-                ("windows", "[" + (windows.isEmpty ? "" : "\n  " + windows.joined(separator: ",\n  ") + "\n") + "]"),
-            ]))
+            print(StatsOutput.json(.object([
+                ("field", .string(field)), ("tokenizer", .string(tokenizer)), ("window", .int(window)),
+                ("hop", hop.map { .int($0) } ?? .null), ("tokens", .int(w.position)), ("cap_hit", .bool(capHit)),
+                ("windows", .array(windows)),
+            ])))
         }
     }
 }
