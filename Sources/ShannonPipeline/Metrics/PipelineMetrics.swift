@@ -33,32 +33,32 @@ final class PipelineMetrics: Sendable {
 
     init(registry r: PrometheusCollectorRegistry, pipeline: String, stages: [StageSpec]) {
         let p = ("pipeline", pipeline)
-        records = r.makeCounter(name: "shannon_records_total", labels: [p],
-                                help: "Records consumed and decoded successfully.")
+        records = r.makeCounter(descriptor: .shannon("shannon_records_total", "Records consumed and decoded successfully."), labels: [p])
         deadLetters = DeadLetterReason.allCases.map {
-            r.makeCounter(name: "shannon_dead_letters_total", labels: [p, ("reason", $0.rawValue)],
-                          help: "Records sent to the dead-letter topic, by reason.")
+            r.makeCounter(descriptor: .shannon("shannon_dead_letters_total", "Records sent to the dead-letter topic, by reason."), labels: [p, ("reason", $0.rawValue)])
         }
         var windows: [String: Counter] = [:]
         var firing: [String: Counter] = [:]
         var resolved: [String: Counter] = [:]
         for s in stages {
             let st = ("stage", s.id)
-            windows[s.id] = r.makeCounter(name: "shannon_windows_closed_total", labels: [p, st],
-                                          help: "Windows closed (and reported) per stage.")
-            firing[s.id] = r.makeCounter(name: "shannon_alerts_total", labels: [p, st, ("state", "firing")],
-                                         help: "Alerts produced, by state.")
-            resolved[s.id] = r.makeCounter(name: "shannon_alerts_total", labels: [p, st, ("state", "resolved")],
-                                           help: "Alerts produced, by state.")
+            windows[s.id] = r.makeCounter(descriptor: .shannon("shannon_windows_closed_total", "Windows closed (and reported) per stage."), labels: [p, st])
+            firing[s.id] = r.makeCounter(descriptor: .shannon("shannon_alerts_total", "Alerts produced, by state."), labels: [p, st, ("state", "firing")])
+            resolved[s.id] = r.makeCounter(descriptor: .shannon("shannon_alerts_total", "Alerts produced, by state."), labels: [p, st, ("state", "resolved")])
         }
         self.windows = windows
         alertsFiring = firing
         alertsResolved = resolved
-        checkpoints = r.makeCounter(name: "shannon_checkpoints_total", labels: [p], help: "Partition checkpoints written.")
-        checkpointFailures = r.makeCounter(name: "shannon_checkpoint_failures_total", labels: [p],
-                                           help: "Checkpoints that could not be written (state kept in memory, retried).")
-        lastCheckpoint = r.makeGauge(name: "shannon_checkpoint_last_success_timestamp_seconds", labels: [p],
-                                     help: "Wall-clock time of the last durable checkpoint.")
-        partitions = r.makeGauge(name: "shannon_assigned_partitions", labels: [p], help: "Partitions this daemon owns.")
+        checkpoints = r.makeCounter(descriptor: .shannon("shannon_checkpoints_total", "Partition checkpoints written."), labels: [p])
+        checkpointFailures = r.makeCounter(descriptor: .shannon("shannon_checkpoint_failures_total", "Checkpoints that could not be written (state kept in memory, retried)."), labels: [p])
+        lastCheckpoint = r.makeGauge(descriptor: .shannon("shannon_checkpoint_last_success_timestamp_seconds", "Wall-clock time of the last durable checkpoint."), labels: [p])
+        partitions = r.makeGauge(descriptor: .shannon("shannon_assigned_partitions", "Partitions this daemon owns."), labels: [p])
+    }
+}
+
+extension MetricNameDescriptor {
+    /// A `shannon_…` metric: the name is written whole (with its unit suffix) so it greps.
+    static func shannon(_ fullName: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: fullName, unitName: "", helpText: help)
     }
 }

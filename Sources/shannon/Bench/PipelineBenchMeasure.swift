@@ -211,10 +211,9 @@ struct ElapsedLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         let t = (ContinuousClock.now - start).kafkaSeconds
-        let all = metadata.merging(extra ?? [:]) { $1 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        FileHandle.standardError.write(Data("trace \(String(format: "%.3f", t)) s \(level) \(message) \(all.joined(separator: " "))\n".utf8))
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        FileHandle.standardError.write(Data("trace \(String(format: "%.3f", t)) s \(event.level) \(event.message) \(all.joined(separator: " "))\n".utf8))
     }
 }

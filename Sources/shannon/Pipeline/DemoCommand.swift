@@ -49,13 +49,15 @@ struct DemoCommand: ParsableCommand {
         print("broker   \(broker.bootstrapServers)  topics: \(topics.map { "\($0.0)(\($0.1))" }.joined(separator: " "))")
 
         let streams = [DemoStreams.creditScores(), DemoStreams.videoFeatures(), DemoStreams.tokenLogs()]
-        let producer = try KafkaProducer(configuration: ["bootstrap.servers": broker.bootstrapServers,
-                                                         "compression.codec": "zstd", "linger.ms": "20"], logger: logger)
-        for s in streams {
-            for r in s.records { try producer.produce(topic: s.topic, key: r.key, value: r.value) }
-            try producer.flush(timeout: .seconds(60))
-            print("produced \(String(s.records.count).padLeft(6)) records to \(s.topic)")
-            for i in s.injections { print("           injected: \(i)") }
+        do { // the producer goes away here, long before the broker does
+            let producer = try KafkaProducer(configuration: ["bootstrap.servers": broker.bootstrapServers,
+                                                             "compression.codec": "zstd", "linger.ms": "20"], logger: logger)
+            for s in streams {
+                for r in s.records { try producer.produce(topic: s.topic, key: r.key, value: r.value) }
+                try producer.flush(timeout: .seconds(60))
+                print("produced \(String(s.records.count).padLeft(6)) records to \(s.topic)")
+                for i in s.injections { print("           injected: \(i)") }
+            }
         }
 
         var environment = ProcessInfo.processInfo.environment
