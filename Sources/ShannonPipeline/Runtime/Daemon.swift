@@ -45,8 +45,10 @@ public enum Daemon {
                 } catch {
                     var l = logger
                     l[metadataKey: "pipeline"] = "\(plan.spec.name)"
-                    l.error("pipeline stopped with an error", metadata: ["error": "\(error)"])
+                    l.error("pipeline stopped with an error; stopping the others so the daemon exits non-zero and its supervisor restarts it",
+                            metadata: ["error": "\(error)"])
                     outcome = .failure(error)
+                    stop.stop()
                 }
                 results.set(i, outcome)
             }
