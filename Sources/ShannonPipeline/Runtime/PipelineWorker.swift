@@ -63,7 +63,8 @@ public struct RunSummary: Sendable {
 /// producers are thread-safe).
 public final class PipelineWorker {
     public let plan: PipelinePlan
-    private var spec: PipelineSpec { plan.spec }
+    /// The plan's spec, kept once (a computed `plan.spec` copied the whole struct per access).
+    private let spec: PipelineSpec
     private let options: RunOptions
     private let producer: KafkaProducer
     private let deliveries: DeliveryTracker?
@@ -94,6 +95,7 @@ public final class PipelineWorker {
     public init(plan: PipelinePlan, options: RunOptions, producer: KafkaProducer, deliveries: DeliveryTracker? = nil,
                 metrics: ShannonMetrics? = nil, logger: Logger? = nil) throws {
         self.plan = plan
+        self.spec = plan.spec
         self.options = options
         self.producer = producer
         self.deliveries = deliveries
@@ -282,13 +284,14 @@ public final class PipelineWorker {
         guard !emissions.isEmpty else { return }
         var w = JSONWriter()
         for e in emissions {
+            let key = Array("\(spec.name)/\(e.stage)/\(e.key)".utf8)
             summary.windows[e.stage, default: 0] += 1
             metrics?.windows[e.stage]?.increment()
             for alert in [e.alert].compactMap({ $0 }) + e.notices {
                 w.reset()
                 alert.write(to: &w)
-                try producer.produce(topic: spec.sinks.alerts.topic, key: Array("\(spec.name)/\(e.stage)/\(e.key)".utf8),
-                                     value: w.bytes, headers: [KafkaHeader("shannon.alert.id", alert.id)])
+                try producer.produce(topic: spec.sinks.alerts.topic, key: key, value: w.bytes,
+                                     headers: [KafkaHeader("shannon.alert.id", alert.id)])
                 if alert.state == .firing {
                     summary.alertsFiring += 1
                     metrics?.alertsFiring[e.stage]?.increment()
@@ -300,7 +303,7 @@ public final class PipelineWorker {
             if let sink = spec.sinks.windows {
                 w.reset()
                 writeWindow(e, to: &w)
-                try producer.produce(topic: sink.topic, key: Array("\(spec.name)/\(e.stage)/\(e.key)".utf8), value: w.bytes)
+                try producer.produce(topic: sink.topic, key: key, value: w.bytes)
             }
         }
         emissions.removeAll(keepingCapacity: true)

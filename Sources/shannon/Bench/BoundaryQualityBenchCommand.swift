@@ -32,7 +32,7 @@ struct BoundaryQualityBenchCommand: ParsableCommand {
         print("boundary quality, TCPD F1 (margin 5), data: \(dir)")
         print("parameters: \(parameters.summary)")
         var header = "series          shannon"
-        for m in BoundaryDataset.published { header += m.method.padding(toLength: 8, withPad: " ", startingAt: 0).leftPad(9) }
+        for m in BoundaryDataset.published { header += m.method.padding(toLength: 8, withPad: " ", startingAt: 0).padLeft(9) }
         print(header)
         for (i, item) in dataset.items.enumerated() {
             var line = item.name.padding(toLength: 15, withPad: " ", startingAt: 0) + String(format: "%8.3f", f1[i])
@@ -117,6 +117,3 @@ struct BoundaryQualityBenchCommand: ParsableCommand {
     }
 }
 
-fileprivate extension String {
-    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
-}

@@ -170,7 +170,7 @@ struct DemoCommand: ParsableCommand {
         }
         print("                    token-drift (JS vs the first window) fired \(js.count) time(s)"
               + (js.first.map { " on \($0.key), JS \(AlertFormatting.short($0.value)) bits" } ?? ""))
-        print("\n\(alerts.count) alerts read back from shannon-alerts in \(String(format: "%.1f", seconds.demoSeconds)) s. "
+        print("\n\(alerts.count) alerts read back from shannon-alerts in \(String(format: "%.1f", seconds.kafkaSeconds)) s. "
               + "Watch a live one with `shannon alerts --follow`; run your own with `shannon run FILE.yaml`.")
     }
 }
@@ -195,16 +195,4 @@ private final class AlertCollector: @unchecked Sendable {
 
     var count: Int { lock.lock(); defer { lock.unlock() }; return alerts.count }
     func all() -> [Alert] { lock.lock(); defer { lock.unlock() }; return alerts }
-}
-
-extension String {
-    func padding(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
-    func padLeft(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
-}
-
-extension Duration {
-    var demoSeconds: Double {
-        let (s, a) = components
-        return Double(s) + Double(a) * 1e-18
-    }
 }
