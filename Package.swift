@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Shannon: a streaming statistics daemon over Kafka.
-// Arrows point one way: shannon → ShannonPipeline → (ShannonStats, ShannonKafka, ShannonZstd) → C shims.
+// Arrows point one way: shannon → ShannonCLI → ShannonDaemon → (ShannonCore, ShannonKafka)
+// → (ShannonStats, ShannonZstd) → C shims. Only ShannonDaemon and ShannonCLI import ShannonKafka.
 let package = Package(
     name: "Shannon",
     platforms: [.macOS(.v15)],
@@ -11,7 +12,9 @@ let package = Package(
         .library(name: "ShannonStats", targets: ["ShannonStats"]),
         .library(name: "ShannonKafka", targets: ["ShannonKafka"]),
         .library(name: "ShannonZstd", targets: ["ShannonZstd"]),
-        .library(name: "ShannonPipeline", targets: ["ShannonPipeline"]),
+        .library(name: "ShannonCore", targets: ["ShannonCore"]),
+        .library(name: "ShannonDaemon", targets: ["ShannonDaemon"]),
+        .library(name: "ShannonTestSupport", targets: ["ShannonTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,30 +51,50 @@ let package = Package(
             name: "ShannonKafka",
             dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
         ),
+        // The Kafka-free core: pipeline model and configuration, decoding, windows, stages,
+        // alerts, checkpoint encoding, and an engine that runs a plan over records in memory.
         .target(
-            name: "ShannonPipeline",
+            name: "ShannonCore",
             dependencies: [
-                "ShannonStats", "ShannonKafka", "ShannonZstd", "CSimdJSON",
+                "ShannonStats", "ShannonZstd", "CSimdJSON",
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The daemon: the Kafka run loop (one place wires a worker), checkpoint files, metrics
+        // and health, the service lifecycle.
+        .target(
+            name: "ShannonDaemon",
+            dependencies: [
+                "ShannonCore", "ShannonKafka", "ShannonZstd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .executableTarget(
-            name: "shannon",
+        // What tests, benchmarks and the demo share: generated streams, the TCPD loader, an
+        // in-process pipeline driver (no broker).
+        .target(name: "ShannonTestSupport", dependencies: ["ShannonCore", "ShannonStats"]),
+        // Every command, as a library that tests can call.
+        .target(
+            name: "ShannonCLI",
             dependencies: [
-                "ShannonStats", "ShannonKafka", "ShannonZstd", "ShannonPipeline",
+                "ShannonStats", "ShannonKafka", "ShannonCore", "ShannonDaemon", "ShannonTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "shannon", dependencies: ["ShannonCLI"]),
 
         .testTarget(name: "ShannonStatsTests", dependencies: ["ShannonStats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ShannonZstdTests", dependencies: ["ShannonZstd"]),
         .testTarget(name: "ShannonKafkaTests", dependencies: ["ShannonKafka"]),
         .testTarget(
-            name: "ShannonPipelineTests",
-            dependencies: ["ShannonPipeline", .product(name: "Yams", package: "Yams")],
+            name: "ShannonCoreTests",
+            dependencies: ["ShannonCore", "ShannonTestSupport", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "ShannonDaemonTests",
+            dependencies: ["ShannonDaemon", "ShannonCore", "ShannonKafka", "ShannonTestSupport", "ShannonCLI"],
             resources: [.copy("Fixtures")]
         ),
     ],

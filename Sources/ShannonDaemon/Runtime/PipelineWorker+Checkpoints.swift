@@ -1,0 +1,145 @@
+import Logging
+import ShannonCore
+import ShannonKafka
+
+// Checkpoints and rebalances: when the worker makes a partition's state durable, and how it
+// takes a partition on and hands it back.
+extension PipelineWorker {
+
+    func maybeCheckpoint() throws {
+        let due = ContinuousClock.now - lastCheckpoint >= .seconds(spec.checkpoint.everySeconds)
+            || partitions.values.contains { $0.recordsSinceCheckpoint >= spec.checkpoint.everyRecords }
+        if due { try checkpointAll(force: false) }
+    }
+
+    /// Makes the state of every changed partition durable, then commits its offset. Alerts and
+    /// dead letters of the records it covers are flushed first: a checkpoint never gets ahead of
+    /// what was published (alerts are at-least-once).
+    func checkpointAll(force: Bool) throws {
+        lastCheckpoint = ContinuousClock.now
+        let changed = partitions.values.filter { $0.recordsSinceCheckpoint > 0 || (force && $0.nextGeneration == 1) }
+        guard !changed.isEmpty else { return }
+        try checkpoint(changed)
+    }
+
+    private func checkpoint(_ states: [PartitionState]) throws {
+        try publish()
+        do {
+            try producer.flush(timeout: .seconds(30))
+        } catch {
+            metrics?.checkpointFailures.increment()
+            logger.warning("checkpoint postponed: alerts not yet delivered", metadata: ["error": "\(error)"])
+            return
+        }
+        if let deliveries, deliveries.failureCount > failuresAtCheckpoint {
+            // An alert or dead letter since the last checkpoint was not delivered: checkpointing
+            // now would skip it forever. Stop instead; a restart replays from the last checkpoint.
+            metrics?.checkpointFailures.increment()
+            throw RuntimeError.deliveryFailed(deliveries.failureCount - failuresAtCheckpoint, deliveries.lastError)
+        }
+        var offsets: [TopicPartition: Int64] = [:]
+        for s in states where s.nextOffset >= 0 {
+            let c = engine.checkpoint(of: s, createdAtMs: Self.nowMs())
+            do {
+                try store.write(c)
+            } catch {
+                metrics?.checkpointFailures.increment()
+                logger.error("checkpoint failed; state kept in memory, retried next time",
+                             metadata: ["partition": "\(s.topicPartition)", "error": "\(error)"])
+                continue
+            }
+            s.nextGeneration += 1
+            s.recordsSinceCheckpoint = 0
+            summary.checkpoints += 1
+            metrics?.checkpoints.increment()
+            offsets[s.topicPartition] = s.nextOffset
+        }
+        metrics?.lastCheckpoint.set(Double(Self.nowMs()) / 1000)
+        // The checkpoint is the source of truth; the committed offset follows it, for lag
+        // monitoring and for consumers of the group that don't read checkpoints.
+        if options.manualPartitions == nil, let consumer, !offsets.isEmpty {
+            do { try consumer.commit(offsets) } catch {
+                logger.warning("offset commit failed (the checkpoint is durable)", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: Rebalances
+
+    func rebalance(_ event: RebalanceEvent) -> [TopicPartition: StartOffset] {
+        switch event {
+        case let .assigned(tps):
+            do { return try assigned(tps) } catch {
+                fatal = error
+                return [:]
+            }
+        case let .revoked(tps):
+            if !abandoning {
+                let states = tps.compactMap { partitions[$0] }.filter { $0.recordsSinceCheckpoint > 0 }
+                do { try checkpoint(states) } catch { logger.error("checkpoint on revocation failed", metadata: ["error": "\(error)"]) }
+            }
+            drop(tps)
+            logger.info("partitions revoked", metadata: ["partitions": "\(tps.map(\.description).sorted().joined(separator: ","))"])
+            return [:]
+        case let .lost(tps):
+            drop(tps)
+            logger.warning("partitions lost (not checkpointed)", metadata: ["partitions": "\(tps.map(\.description).sorted().joined(separator: ","))"])
+            return [:]
+        }
+    }
+
+    private func drop(_ tps: [TopicPartition]) {
+        for tp in tps { partitions[tp] = nil }
+        invalidateCache()
+        metrics?.partitions.set(Double(partitions.count))
+    }
+
+    /// Loads each partition's newest valid checkpoint; returns where each starts reading.
+    func assigned(_ tps: [TopicPartition]) throws -> [TopicPartition: StartOffset] {
+        var starts: [TopicPartition: StartOffset] = [:]
+        for tp in tps {
+            var result: CheckpointLoadResult
+            do {
+                result = try store.loadLatest(pipeline: spec.name, topic: tp.topic, partition: tp.partition,
+                                              expectedFingerprints: plan.fingerprints)
+            } catch let error as CheckpointError {
+                guard options.resetState, case .configurationChanged = error else {
+                    throw RuntimeError.checkpointRefused(tp, "\(error)")
+                }
+                logger.warning("stage configuration changed: state reset (--reset-state)",
+                               metadata: ["partition": "\(tp)", "reason": "\(error)"])
+                try store.reset(pipeline: spec.name, topic: tp.topic, partition: tp.partition)
+                result = CheckpointLoadResult()
+            }
+            for skipped in result.skipped {
+                logger.error("corrupt checkpoint skipped, using the previous generation",
+                             metadata: ["partition": "\(tp)", "detail": "\(skipped)"])
+            }
+            if let c = result.checkpoint {
+                let state = try engine.restorePartition(c)
+                state.nextGeneration = max(state.nextGeneration, result.nextGeneration)
+                partitions[tp] = state
+                starts[tp] = .offset(c.nextOffset)
+                summary.restoredPartitions += 1
+                logger.info("partition restored", metadata: ["partition": "\(tp)", "next_offset": "\(c.nextOffset)",
+                                                             "generation": "\(c.generation)"])
+            } else {
+                let state = engine.makePartition(topic: tp.topic, partition: tp.partition)
+                state.nextGeneration = result.nextGeneration
+                partitions[tp] = state
+                switch spec.source.start {
+                case .committed: starts[tp] = .committed
+                case .earliest: starts[tp] = .beginning
+                case .latest: starts[tp] = .end
+                case let .timestamp(ms):
+                    let found = try consumer?.offsets(forTimestamp: ms, partitions: [tp])[tp] ?? -1
+                    starts[tp] = found >= 0 ? .offset(found) : .end
+                }
+                logger.info("partition assigned (no checkpoint)", metadata: ["partition": "\(tp)"])
+            }
+        }
+        invalidateCache()
+        metrics?.partitions.set(Double(partitions.count))
+        return starts
+    }
+}

@@ -1,0 +1,268 @@
+import Foundation
+import Logging
+import ShannonCore
+import ShannonKafka
+
+/// Runs one pipeline against Kafka: consume in batches, hand each record to the pipeline's
+/// `PipelineEngine`, produce what it emits (alerts, windows, dead letters), checkpoint.
+///
+/// Thread-confined: one worker per thread, like its consumer. The producer is shared (librdkafka
+/// producers are thread-safe). Checkpoints and rebalances: PipelineWorker+Checkpoints.swift.
+public final class PipelineWorker {
+    public let plan: PipelinePlan
+    let spec: PipelineSpec
+    let options: RunOptions
+    let producer: KafkaProducer
+    let deliveries: DeliveryTracker?
+    /// Delivery failures already known when the last checkpoint was written.
+    var failuresAtCheckpoint = 0
+    let logger: Logger
+    let metrics: PipelineMetrics?
+    let store: CheckpointStore
+    let engine: PipelineEngine
+    /// The engine's counts when metrics were last updated.
+    private var countsAtMetrics: EngineCounts
+
+    var consumer: KafkaConsumer?
+    var partitions: [TopicPartition: PartitionState] = [:]
+    var summary: RunSummary
+    var fatal: Error?
+    var abandoning = false
+    var lastCheckpoint = ContinuousClock.now
+
+    // One-entry cache: a batch mostly holds runs of one partition.
+    @exclusivity(unchecked) private var cachedTopic: OpaquePointer?
+    @exclusivity(unchecked) private var cachedPartition: Int32 = -1
+    @exclusivity(unchecked) private var cachedState: PartitionState?
+
+    /// - Parameter deliveries: the tracker whose `handler` the producer reports deliveries to;
+    ///   with it, a failed delivery stops the worker before a checkpoint could skip the record.
+    public init(plan: PipelinePlan, options: RunOptions, producer: KafkaProducer, deliveries: DeliveryTracker? = nil,
+                metrics: ShannonMetrics? = nil, logger: Logger? = nil) throws {
+        self.plan = plan
+        self.spec = plan.spec
+        self.options = options
+        self.producer = producer
+        self.deliveries = deliveries
+        self.failuresAtCheckpoint = deliveries?.failureCount ?? 0
+        var log = logger ?? Logger(label: "shannon.pipeline")
+        log[metadataKey: "pipeline"] = "\(plan.spec.name)"
+        self.logger = log
+        self.metrics = metrics?.pipeline(plan.spec.name, stages: plan.spec.stages)
+        self.store = CheckpointStore(directory: options.checkpointDirectory, keep: plan.spec.checkpoint.keep)
+        self.engine = try PipelineEngine(plan: plan)
+        self.countsAtMetrics = engine.counts
+        self.summary = RunSummary(pipeline: plan.spec.name)
+    }
+
+    /// The librdkafka consumer configuration of this pipeline.
+    func consumerConfiguration() -> [String: String] {
+        // Prefetch: librdkafka keeps `queued.min.messages` records *per partition*; the worker,
+        // not the fetcher, is the bottleneck, so a second of its work across all partitions is
+        // plenty. 50 000 per partition halved the peak RSS of the 1 M-record bench (150 → 71 MiB)
+        // for 12% of its rate (docs/benchmarks.md). A pipeline file may set its own.
+        var conf: [String: String] = ["queued.min.messages": "50000"]
+        for (k, v) in spec.source.properties { conf[k] = v }
+        conf["group.id"] = conf["group.id"] ?? spec.source.groupID
+        switch spec.source.start {
+        case .earliest, .timestamp: conf["auto.offset.reset"] = conf["auto.offset.reset"] ?? "earliest"
+        case .latest: conf["auto.offset.reset"] = conf["auto.offset.reset"] ?? "latest"
+        case .committed: break
+        }
+        for (k, v) in options.propertyOverrides { conf[k] = v }
+        return conf
+    }
+
+    // MARK: Running
+
+    public func run(limit: RunLimit = .untilStopped, stop: StopSignal = StopSignal(),
+                    stopMode: StopMode = .graceful) throws -> RunSummary {
+        let started = ContinuousClock.now
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration(), batchCapacity: options.batchSize,
+                                         logger: logger) { [unowned self] _, event in self.rebalance(event) }
+        self.consumer = consumer
+        if let manual = options.manualPartitions {
+            try consumer.assign(assigned(manual))
+        } else {
+            try consumer.subscribe(spec.source.topics)
+        }
+        logger.info("started", metadata: ["topics": "\(spec.source.topics.joined(separator: ","))",
+                                          "group": "\(spec.source.groupID)", "stages": "\(spec.stages.count)",
+                                          "checkpoints": "\(options.checkpointDirectory)"])
+        var lastProgress = ContinuousClock.now
+        var recordsAtProgress = 0
+        var failure: Error?
+        loop: while !stop.isStopped {
+            do {
+                let batch = try consumer.poll(maxMessages: options.batchSize, timeout: options.pollTimeout)
+                if let fatal { throw fatal }
+                if batch.count > 0 {
+                    process(batch)
+                    try publish()
+                }
+                producer.poll()
+                try maybeCheckpoint()
+                if case let .records(n) = limit, engine.counts.records >= n { break loop }
+                if case .untilCaughtUp = limit, batch.count == 0, try caughtUp(consumer) { break loop }
+                if ContinuousClock.now - lastProgress >= options.progressInterval {
+                    let secs = (ContinuousClock.now - lastProgress).seconds
+                    let c = engine.counts
+                    logger.info("progress", metadata: [
+                        "records": "\(c.records)",
+                        "rate": "\(Int(Double(c.records - recordsAtProgress) / max(secs, 1e-9)))/s",
+                        "dead_letters": "\(c.deadLetters.reduce(0, +))",
+                        "alerts": "\(c.alertsFiring.reduce(0, +) + c.alertsResolved.reduce(0, +))",
+                        "partitions": "\(partitions.count)",
+                    ])
+                    lastProgress = ContinuousClock.now
+                    recordsAtProgress = c.records
+                }
+            } catch {
+                failure = error
+                break loop
+            }
+        }
+        summary.nextOffsets = partitions.mapValues(\.nextOffset)
+        switch stopMode {
+        case .graceful where failure == nil:
+            try shutdown(consumer)
+        case .graceful, .abandon:
+            abandoning = true
+            partitions.removeAll()
+            invalidateCache()
+            try? consumer.close()
+        }
+        self.consumer = nil
+        summary.absorb(engine.counts, stages: spec.stages.map(\.id))
+        summary.seconds = (ContinuousClock.now - started).seconds
+        if let failure { throw failure }
+        return summary
+    }
+
+    /// Final checkpoint, flush, commit, leave the group.
+    private func shutdown(_ consumer: KafkaConsumer) throws {
+        let t0 = ContinuousClock.now
+        try checkpointAll(force: true)
+        try consumer.close() // revocation: nothing new to checkpoint
+        logger.info("stopped", metadata: ["records": "\(engine.counts.records)", "checkpoints": "\(summary.checkpoints)",
+                                          "shutdown_ms": "\((ContinuousClock.now - t0).milliseconds)"])
+    }
+
+    private func caughtUp(_ consumer: KafkaConsumer) throws -> Bool {
+        guard !partitions.isEmpty else { return false }
+        for (tp, state) in partitions {
+            let (low, high) = try consumer.watermarks(tp, timeout: .seconds(5))
+            if high > low && state.nextOffset < high { return false }
+        }
+        return true
+    }
+
+    // MARK: The hot path
+
+    private func process(_ batch: KafkaMessageBatch) {
+        let now = Self.nowMs()
+        for message in batch {
+            guard let state = state(of: message) else { continue }
+            engine.process(value: message.value, key: message.key, offset: message.offset, timestamp: message.timestamp,
+                           in: state, now: now)
+        }
+    }
+
+    @inline(__always)
+    private func state(of message: KafkaMessage) -> PartitionState? {
+        let topic = message.topicHandle
+        let partition = message.partition
+        if topic == cachedTopic && partition == cachedPartition { return cachedState }
+        let state = partitions[TopicPartition(String(cString: message.topicName), partition)]
+        cachedTopic = topic
+        cachedPartition = partition
+        cachedState = state
+        return state
+    }
+
+    func invalidateCache() {
+        cachedTopic = nil
+        cachedPartition = -1
+        cachedState = nil
+    }
+
+    /// Produces what the engine emitted (closed windows' alerts and figures, dead letters).
+    func publish() throws {
+        try engine.drainOutbound { record in
+            let topic: String
+            switch record.kind {
+            case .alert: topic = spec.sinks.alerts.topic
+            case .window: topic = spec.sinks.windows!.topic
+            case .deadLetter: topic = spec.sinks.deadLetter!.topic
+            }
+            try producer.produce(topic: topic, key: record.key, value: record.value,
+                                 headers: record.headers.map { KafkaHeader($0.name, $0.value) })
+        }
+        updateMetrics()
+    }
+
+    /// Adds what the engine counted since the last call to the Prometheus counters.
+    private func updateMetrics() {
+        guard let metrics else { return }
+        let now = engine.counts
+        let before = countsAtMetrics
+        guard now != before else { return }
+        if now.decoded > before.decoded { metrics.records.increment(by: Int64(now.decoded - before.decoded)) }
+        for i in now.deadLetters.indices where now.deadLetters[i] > before.deadLetters[i] {
+            metrics.deadLetters[i].increment(by: Int64(now.deadLetters[i] - before.deadLetters[i]))
+        }
+        for (i, stage) in spec.stages.enumerated() {
+            if now.windows[i] > before.windows[i] { metrics.windows[stage.id]?.increment(by: Int64(now.windows[i] - before.windows[i])) }
+            if now.alertsFiring[i] > before.alertsFiring[i] {
+                metrics.alertsFiring[stage.id]?.increment(by: Int64(now.alertsFiring[i] - before.alertsFiring[i]))
+            }
+            if now.alertsResolved[i] > before.alertsResolved[i] {
+                metrics.alertsResolved[stage.id]?.increment(by: Int64(now.alertsResolved[i] - before.alertsResolved[i]))
+            }
+        }
+        countsAtMetrics = now
+    }
+
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+extension RunSummary {
+    /// Copies the engine's counts in, by name.
+    mutating func absorb(_ c: EngineCounts, stages: [String]) {
+        records = c.records
+        decoded = c.decoded
+        deadLetters = PipelineEngine.named(c.deadLetters)
+        alertsFiring = c.alertsFiring.reduce(0, +)
+        alertsResolved = c.alertsResolved.reduce(0, +)
+        windows = [:]
+        for (i, id) in stages.enumerated() where c.windows[i] > 0 { windows[id] = c.windows[i] }
+    }
+}
+
+/// Errors that stop a pipeline.
+public enum RuntimeError: Error, CustomStringConvertible {
+    case checkpointRefused(TopicPartition, String)
+    case deliveryFailed(Int, KafkaError?)
+
+    public var description: String {
+        switch self {
+        case let .checkpointRefused(tp, why):
+            "\(tp): \(why). Start with --reset-state to discard the old state, or restore the previous pipeline file."
+        case let .deliveryFailed(n, error):
+            "\(n) alert(s) or dead letter(s) could not be delivered (\(error.map { "\($0)" } ?? "unknown error")); "
+                + "stopping without a checkpoint so that a restart produces them again"
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, a) = components
+        return Double(s) + Double(a) * 1e-18
+    }
+
+    var milliseconds: Int64 {
+        let (s, a) = components
+        return s * 1000 + a / 1_000_000_000_000_000
+    }
+}

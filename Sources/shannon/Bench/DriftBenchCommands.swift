@@ -1,4 +1,0 @@
-import ArgumentParser
-
-/// `bench psi`.
-let driftBenchCommands: [ParsableCommand.Type] = [DriftPSIBenchCommand.self]

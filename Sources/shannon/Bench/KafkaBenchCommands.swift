@@ -1,3 +1,0 @@
-import ArgumentParser
-
-let kafkaBenchCommands: [ParsableCommand.Type] = [ConsumeBenchCommand.self, PipelineBenchCommand.self]

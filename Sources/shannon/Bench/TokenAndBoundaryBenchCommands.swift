@@ -1,5 +1,0 @@
-import ArgumentParser
-
-let tokenAndBoundaryBenchCommands: [ParsableCommand.Type] = [
-    EntropyBenchCommand.self, BoundaryQualityBenchCommand.self, BoundaryKernelBenchCommand.self,
-]
