@@ -57,10 +57,12 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // Windows and alerts (JSON lines) to one self-contained HTML page of charts.
+        .target(name: "ShannonReport", dependencies: ["ShannonPipeline"]),
         .executableTarget(
             name: "shannon",
             dependencies: [
-                "ShannonStats", "ShannonKafka", "ShannonZstd", "ShannonPipeline",
+                "ShannonStats", "ShannonKafka", "ShannonZstd", "ShannonPipeline", "ShannonReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -74,6 +76,7 @@ let package = Package(
             dependencies: ["ShannonPipeline", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "ShannonReportTests", dependencies: ["ShannonReport", "ShannonPipeline"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
