@@ -107,7 +107,7 @@ struct SVGChart {
         switch series.xAxis {
         case .time:
             let first = series.points.first.map { Format.utc(Int64($0.x)).prefix(10) } ?? ""
-            xLabel = "window end time (UTC, from \(first))"
+            xLabel = "\(series.stageType == "boundary" ? "boundary event time" : "window end time") (UTC, from \(first))"
         case .index:
             xLabel = "window index (windows have no event time)"
         }

@@ -22,11 +22,12 @@ struct ReportCommand: ParsableCommand {
         `-` reads standard input (one of --windows and --alerts) or writes standard output.
 
         Examples:
-          kcat -C -b localhost:9092 -t shannon-windows -o beginning -e -q -f '%s\\n' > windows.jsonl
+          kcat -C -b $BOOTSTRAP -t shannon-windows -o beginning -e -q > windows.jsonl
           shannon alerts --from-beginning --json > alerts.jsonl
-          shannon report --windows windows.jsonl --alerts alerts.jsonl --output report.html
-          shannon report --windows windows.jsonl --alerts alerts.jsonl --pipeline pipelines/llm-token-entropy.yaml
-          kcat -C -b localhost:9092 -t shannon-alerts -o beginning -e -q | shannon report --alerts - --output -
+          shannon report --windows windows.jsonl --alerts alerts.jsonl
+          shannon report --windows windows.jsonl --alerts alerts.jsonl \\
+              --pipeline pipelines/llm-token-entropy.yaml --output entropy.html
+          shannon alerts --from-beginning --json | shannon report --alerts - -o -
         """
     )
 
@@ -36,7 +37,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "JSON lines from an alerts topic (`-`: standard input).")
     var alerts: String?
 
-    @Option(help: "The HTML file to write (`-`: standard output).")
+    @Option(name: [.short, .long], help: "The HTML file to write (`-`: standard output).")
     var output = "report.html"
 
     @Option(name: .customLong("pipeline"), help: "A pipeline file whose alert rules give thresholds and baselines (repeatable).")
