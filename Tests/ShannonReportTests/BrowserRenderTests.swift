@@ -1,11 +1,11 @@
 import Foundation
 import ShannonPipeline
-import XCTest
+import Testing
 @testable import ShannonReport
 
 /// Renders a report in a real browser (headless Chromium, installed by ops/dev/install-deps.sh)
 /// and checks the screenshot shows charts: many colours, ink on the page, and the alert red.
-final class BrowserRenderTests: XCTestCase {
+@Suite struct BrowserRenderTests {
     typealias F = ReportFixtures
 
     static func find(_ names: [String]) -> String? {
@@ -80,11 +80,13 @@ for y in range(height):
 print(width, height, len(colours), ink / (width * height), red)
 """#
 
-    func testHeadlessChromiumRendersTheReport() throws {
-        guard let chromium = Self.find(["chromium", "chromium-browser", "google-chrome"]) else {
-            throw XCTSkip("chromium is not installed (ops/dev/install-deps.sh installs it): the browser rendering test is skipped")
-        }
-        let python = try XCTUnwrap(Self.find(["python3"]), "python3 decodes the screenshot; ops/dev/install-deps.sh installs it")
+    static let chromium = find(["chromium", "chromium-browser", "google-chrome"])
+
+    @Test(.enabled(if: chromium != nil,
+                   "skipped: chromium is not installed (ops/dev/install-deps.sh installs it), so the report is not rendered in a browser"))
+    func headlessChromiumRendersTheReport() throws {
+        let chromium = try #require(Self.chromium)
+        let python = try #require(Self.find(["python3"]), "python3 decodes the screenshot; ops/dev/install-deps.sh installs it")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shannon-report-browser-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -104,20 +106,20 @@ print(width, height, len(colours), ink / (width * height), red)
             "--user-data-dir=\(dir.appendingPathComponent("profile").path)",
             "--screenshot=\(png)", "--window-size=1200,2000", html.absoluteString,
         ])
-        XCTAssertEqual(status, 0, "chromium failed: \(stderr.suffix(2000))")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: png), "no screenshot; chromium said: \(stderr.suffix(2000))")
+        #expect(status == 0, Comment(rawValue: "chromium failed: \(stderr.suffix(2000))"))
+        #expect(FileManager.default.fileExists(atPath: png), "no screenshot; chromium said: \(stderr.suffix(2000))")
 
         let script = dir.appendingPathComponent("pngstats.py").path
         try Self.pngStats.write(toFile: script, atomically: true, encoding: .utf8)
         let (pyStatus, out, pyErr) = try Self.run(python, [script, png])
-        XCTAssertEqual(pyStatus, 0, pyErr)
+        #expect(pyStatus == 0, Comment(rawValue: pyErr))
         let fields = out.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        XCTAssertEqual(fields.count, 5, out)
+        #expect(fields.count == 5, Comment(rawValue: out))
         guard fields.count == 5 else { return }
-        XCTAssertEqual(fields[0], 1200)
-        XCTAssertEqual(fields[1], 2000)
-        XCTAssertGreaterThan(fields[2], 50, "a blank or flat page has a handful of colours; text and antialiased lines have many")
-        XCTAssertGreaterThan(fields[3], 0.005, "some of the page is ink")
-        XCTAssertGreaterThan(fields[4], 10, "the firing alert's red mark is on screen")
+        #expect(fields[0] == 1200)
+        #expect(fields[1] == 2000)
+        #expect(fields[2] > 50, Comment(rawValue: "a blank or flat page has a handful of colours; text and antialiased lines have many"))
+        #expect(fields[3] > 0.005, Comment(rawValue: "some of the page is ink"))
+        #expect(fields[4] > 10, Comment(rawValue: "the firing alert's red mark is on screen"))
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
 import ShannonPipeline
-import XCTest
+import Testing
 @testable import ShannonReport
 
-final class ReportChartTests: XCTestCase {
+@Suite struct ReportChartTests {
     typealias F = ReportFixtures
 
-    func testOneChartPerStageKeyAndPartition() throws {
+    @Test func oneChartPerStageKeyAndPartition() throws {
         var lines: [String] = []
         for i in 0..<20 {
             lines.append(F.psi(index: i, value: 0.05, key: "retail"))
@@ -16,55 +16,55 @@ final class ReportChartTests: XCTestCase {
         }
         let windows = try JSONLines.windows(Array(lines.joined(separator: "\n").utf8), file: "w")
         let html = HTMLReport.html(windows: windows, alerts: [])
-        XCTAssertEqual(SVGReader.charts(html).count, 4)
-        XCTAssertEqual(html.components(separatedBy: "<section class=\"series\"").count - 1, 4)
+        #expect(SVGReader.charts(html).count == 4)
+        #expect(html.components(separatedBy: "<section class=\"series\"").count - 1 == 4)
         let ids = HTMLReport.series(windows: windows, alerts: []).map { "\($0.id.stage)|\($0.id.key)|\($0.id.partition)" }
-        XCTAssertEqual(ids, ["entropy-by-model|chat-a|0", "score-psi|retail|0", "score-psi|retail|1", "score-psi|sme|0"])
-        XCTAssertTrue(html.contains("PSI (nats)"))
-        XCTAssertTrue(html.contains("entropy (bits)"))
+        #expect(ids == ["entropy-by-model|chat-a|0", "score-psi|retail|0", "score-psi|retail|1", "score-psi|sme|0"])
+        #expect(html.contains("PSI (nats)"))
+        #expect(html.contains("entropy (bits)"))
     }
 
-    func testValuesRoundTripThroughTheSVGCoordinates() throws {
+    @Test func valuesRoundTripThroughTheSVGCoordinates() throws {
         // A PSI series with a shift: values span two orders of magnitude, x is event time.
         let values: [Double] = (0..<60).map { (i: Int) -> Double in
             i < 30 ? 0.01 + 0.002 * Double(i % 7) : 0.3 + 0.01 * Double(i % 5)
         }
         let windows = values.enumerated().map { F.window(F.psi(index: $0.offset, value: $0.element)) }
         let alerts = F.roundTrip([F.alert(index: 30, value: values[30])])
-        let chart = try XCTUnwrap(SVGReader.charts(HTMLReport.html(windows: windows, alerts: alerts)).first)
+        let chart = try #require(SVGReader.charts(HTMLReport.html(windows: windows, alerts: alerts)).first)
         let ymap = chart.axisMap("ytick", pixel: "y1"), xmap = chart.axisMap("xtick", pixel: "x1")
         let points = chart.polyline("value")
-        XCTAssertEqual(points.count, values.count)
+        #expect(points.count == values.count)
         // A pixel, in data units: the tolerance of the inversion (coordinates are written to 0.1 px).
         let yPixel = abs(1 / ymap.b), xPixel = abs(1 / xmap.b)
         for (i, (px, py)) in points.enumerated() {
-            XCTAssertEqual((py - ymap.a) / ymap.b, values[i], accuracy: yPixel, "y of window \(i)")
-            XCTAssertEqual((px - xmap.a) / xmap.b, Double(windows[i].window.endTime!), accuracy: xPixel, "x of window \(i)")
+            expectClose((py - ymap.a) / ymap.b, values[i], yPixel, "y of window \(i)")
+            expectClose((px - xmap.a) / xmap.b, Double(windows[i].window.endTime!), xPixel, "x of window \(i)")
         }
         // The threshold line sits at the alert's threshold, on the same axis.
-        let line = try XCTUnwrap(chart.elements("line", cls: "threshold").first)
-        XCTAssertEqual((Double(line["y1"]!)! - ymap.a) / ymap.b, 0.25, accuracy: yPixel)
+        let line = try #require(chart.elements("line", cls: "threshold").first)
+        expectClose((Double(line["y1"]!)! - ymap.a) / ymap.b, 0.25, yPixel)
         // The alert mark is on its window's point.
-        let mark = try XCTUnwrap(chart.elements("path", cls: "alert").first)
-        XCTAssertEqual(Double(mark["data-v"]!)!, values[30])
-        XCTAssertTrue(mark["class"]!.contains("firing"))
+        let mark = try #require(chart.elements("path", cls: "alert").first)
+        #expect(Double(mark["data-v"]!)! == values[30])
+        #expect(mark["class"]!.contains("firing"))
     }
 
-    func testIndexAxisWhenWindowsHaveNoEventTime() throws {
+    @Test func indexAxisWhenWindowsHaveNoEventTime() throws {
         let windows = (0..<12).map { F.window(F.psi(index: $0, value: Double($0) / 100, timed: false)) }
         let series = HTMLReport.series(windows: windows, alerts: [])
-        XCTAssertEqual(series[0].xAxis, .index)
-        XCTAssertEqual(series[0].points.map(\.x), (1...12).map(Double.init))
+        #expect(series[0].xAxis == .index)
+        #expect(series[0].points.map(\.x) == (1...12).map(Double.init))
         let html = HTMLReport.html(windows: windows, alerts: [])
-        XCTAssertTrue(html.contains("window index"))
+        #expect(html.contains("window index"))
         let chart = SVGReader.charts(html)[0]
         let xmap = chart.axisMap("xtick", pixel: "x1")
         for (i, p) in chart.polyline("value").enumerated() {
-            XCTAssertEqual((p.0 - xmap.a) / xmap.b, Double(i + 1), accuracy: abs(1 / xmap.b))
+            expectClose((p.0 - xmap.a) / xmap.b, Double(i + 1), abs(1 / xmap.b))
         }
     }
 
-    func testDownsamplingKeepsEveryAlert() throws {
+    @Test func downsamplingKeepsEveryAlert() throws {
         let n = 10_000
         // A noisy series; alerts on ordinary-looking windows, which min/max alone would drop.
         let values: [Double] = (0..<n).map { (i: Int) -> Double in 0.1 + 0.09 * sin(Double(i) * 1.618 + Double(i % 13)) }
@@ -74,53 +74,53 @@ final class ReportChartTests: XCTestCase {
         let html = HTMLReport.html(windows: windows, alerts: alerts, options: ReportOptions(maxPoints: 2000))
         let chart = SVGReader.charts(html)[0]
         let marks = chart.elements("path", cls: "alert")
-        XCTAssertEqual(Set(marks.map { Int($0["data-alert"]!)! }), Set(alerts.indices))
+        #expect(Set(marks.map { Int($0["data-alert"]!)! }) == Set(alerts.indices))
         for m in marks {
             let a = alerts[Int(m["data-alert"]!)!]
-            XCTAssertEqual(Double(m["data-v"]!)!, a.value, "alert drawn at its window's value")
+            #expect(Double(m["data-v"]!)! == a.value, Comment(rawValue: "alert drawn at its window's value"))
         }
         let drawn = chart.polyline("value").count
-        XCTAssertLessThanOrEqual(drawn, 2000 + alertAt.count)
-        XCTAssertGreaterThan(drawn, 1900)
-        XCTAssertTrue(chart.svg.contains("\(Format.count(drawn)) of 10,000 windows shown (min/max per bucket; every alert kept)"))
+        #expect(drawn <= 2000 + alertAt.count)
+        #expect(drawn > 1900)
+        #expect(chart.svg.contains("\(Format.count(drawn)) of 10,000 windows shown (min/max per bucket; every alert kept)"))
         // Each bucket's extremes survive: the global min and max are drawn.
         let ymap = chart.axisMap("ytick", pixel: "y1")
         let drawnValues = chart.polyline("value").map { ($0.1 - ymap.a) / ymap.b }
-        XCTAssertEqual(drawnValues.max()!, values.max()!, accuracy: abs(1 / ymap.b))
-        XCTAssertEqual(drawnValues.min()!, values.min()!, accuracy: abs(1 / ymap.b))
+        expectClose(drawnValues.max()!, values.max()!, abs(1 / ymap.b))
+        expectClose(drawnValues.min()!, values.min()!, abs(1 / ymap.b))
         // Every alert is also in the table.
-        XCTAssertEqual(html.components(separatedBy: "<tr class=\"firing").count - 1, alerts.count)
+        #expect(html.components(separatedBy: "<tr class=\"firing").count - 1 == alerts.count)
     }
 
-    func testTenThousandWindowsOfEveryKindRender() throws {
+    @Test func tenThousandWindowsOfEveryKindRender() throws {
         var lines: [String] = []
         for i in 0..<10_000 {
             lines.append(F.entropy(index: i, value: 7 + 0.1 * sin(Double(i) / 50)))
             lines.append(F.psi(index: i, value: 0.02 + 0.01 * cos(Double(i) / 30)))
         }
         let windows = try JSONLines.windows(Array(lines.joined(separator: "\n").utf8), file: "w")
-        XCTAssertEqual(windows.count, 20_000)
+        #expect(windows.count == 20_000)
         let html = HTMLReport.html(windows: windows, alerts: [])
         let charts = SVGReader.charts(html)
-        XCTAssertEqual(charts.count, 2)
+        #expect(charts.count == 2)
         for c in charts {
-            XCTAssertLessThanOrEqual(c.polyline("value").count, 2000)
-            XCTAssertTrue(c.svg.contains("of 10,000 windows shown"))
+            #expect(c.polyline("value").count <= 2000)
+            #expect(c.svg.contains("of 10,000 windows shown"))
         }
-        XCTAssertLessThan(html.utf8.count, 2_000_000, "a thinned page stays small")
+        #expect(html.utf8.count < 2_000_000, Comment(rawValue: "a thinned page stays small"))
     }
 
-    func testAlertsWithoutWindowsAreStillDrawn() throws {
+    @Test func alertsWithoutWindowsAreStillDrawn() throws {
         // The credit pipeline has no windows sink: its alerts alone make the chart.
         let alerts = F.roundTrip([F.alert(index: 3, value: 0.31), F.alert(index: 9, value: 0.12, state: .resolved)])
         let html = HTMLReport.html(windows: [], alerts: alerts)
-        let chart = try XCTUnwrap(SVGReader.charts(html).first)
-        XCTAssertEqual(chart.elements("path", cls: "alert").count, 2)
-        XCTAssertEqual(chart.elements("path", cls: "resolved").count, 1)
-        XCTAssertTrue(html.contains("the points are its alerts alone"))
+        let chart = try #require(SVGReader.charts(html).first)
+        #expect(chart.elements("path", cls: "alert").count == 2)
+        #expect(chart.elements("path", cls: "resolved").count == 1)
+        #expect(html.contains("the points are its alerts alone"))
     }
 
-    func testBoundaryEventsAreStemsAndWindowSummariesAreNotPoints() throws {
+    @Test func boundaryEventsAreStemsAndWindowSummariesAreNotPoints() throws {
         var lines: [String] = []
         for i in 0..<40 { lines.append(F.windowLine(stage: "cuts", type: "boundary", key: "cam-1", index: i, size: 1,
                                                     figures: [("boundaries", i % 10 == 0 ? 1 : 0), ("position", Double(i))])) }
@@ -134,22 +134,22 @@ final class ReportChartTests: XCTestCase {
             F.alert(stage: "cuts", type: "boundary", key: "cam-1", index: $0, size: 1, metric: "z", value: 5 + Double($0) / 10, threshold: 4)
         })
         let html = HTMLReport.html(windows: windows, alerts: alerts)
-        let chart = try XCTUnwrap(SVGReader.charts(html).first)
-        XCTAssertEqual(chart.elements("circle", cls: "point").count, 4)
-        XCTAssertEqual(chart.elements("path", cls: "alert").count, 4)
-        XCTAssertEqual(chart.elements("path", cls: "stem").count, 1)
-        XCTAssertTrue(html.contains("boundary z (σ)"))
+        let chart = try #require(SVGReader.charts(html).first)
+        #expect(chart.elements("circle", cls: "point").count == 4)
+        #expect(chart.elements("path", cls: "alert").count == 4)
+        #expect(chart.elements("path", cls: "stem").count == 1)
+        #expect(html.contains("boundary z (σ)"))
     }
 
-    func testFormatting() {
-        XCTAssertEqual(Format.utc(0), "1970-01-01 00:00:00")
+    @Test func formatting() {
+        #expect(Format.utc(0) == "1970-01-01 00:00:00")
         // Reference: python3 -c "import datetime; print(datetime.datetime.utcfromtimestamp(1764400000.123))"
-        XCTAssertEqual(Format.utc(1_764_400_000_123), "2025-11-29 07:06:40.123")
-        XCTAssertEqual(Format.utc(951_782_400_000), "2000-02-29 00:00:00") // leap day
-        XCTAssertEqual(Format.utc(-1), "1969-12-31 23:59:59.999")
-        XCTAssertEqual(Format.count(10_000), "10,000")
-        XCTAssertEqual(Format.count(999), "999")
-        XCTAssertEqual(Format.tick(0.15, step: 0.05), "0.15")
-        XCTAssertEqual(Format.tick(2, step: 0.5), "2.0")
+        #expect(Format.utc(1_764_400_000_123) == "2025-11-29 07:06:40.123")
+        #expect(Format.utc(951_782_400_000) == "2000-02-29 00:00:00") // leap day
+        #expect(Format.utc(-1) == "1969-12-31 23:59:59.999")
+        #expect(Format.count(10_000) == "10,000")
+        #expect(Format.count(999) == "999")
+        #expect(Format.tick(0.15, step: 0.05) == "0.15")
+        #expect(Format.tick(2, step: 0.5) == "2.0")
     }
 }

@@ -1,15 +1,15 @@
 import Foundation
 import ShannonPipeline
-import XCTest
+import Testing
 @testable import ShannonReport
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
 
-final class ReportContentTests: XCTestCase {
+@Suite struct ReportContentTests {
     typealias F = ReportFixtures
 
-    func testEveryTextIsEscaped() throws {
+    @Test func everyTextIsEscaped() throws {
         let hostile = "<script>alert(\"x\")</script>&'"
         let windows = (0..<5).map { F.window(F.psi(index: $0, value: 0.1, key: hostile, stage: "st<a>ge")) }
         var notice = F.alert(stage: "st<a>ge", key: hostile, index: 2, value: 1, threshold: nil,
@@ -19,34 +19,34 @@ final class ReportContentTests: XCTestCase {
         let alerts = F.roundTrip([notice, F.alert(stage: "st<a>ge", key: hostile, index: 3, value: 0.4)])
         let html = HTMLReport.html(windows: windows, alerts: alerts,
                                    options: ReportOptions(windowsPath: "w<1>.jsonl", title: "Report & <friends>"))
-        XCTAssertFalse(html.contains("<script>"))
-        XCTAssertFalse(html.contains("st<a>ge"))
-        XCTAssertFalse(html.contains("<b>reached"))
-        XCTAssertFalse(html.contains("<i>"))
-        XCTAssertTrue(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;"))
-        XCTAssertTrue(html.contains("<title>Report &amp; &lt;friends&gt;</title>"))
-        XCTAssertTrue(html.contains("w&lt;1&gt;.jsonl"))
+        #expect(!html.contains("<script>"))
+        #expect(!html.contains("st<a>ge"))
+        #expect(!html.contains("<b>reached"))
+        #expect(!html.contains("<i>"))
+        #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;"))
+        #expect(html.contains("<title>Report &amp; &lt;friends&gt;</title>"))
+        #expect(html.contains("w&lt;1&gt;.jsonl"))
         // Each chart is well-formed XML, hostile names and all.
         for chart in SVGReader.charts(html) {
             let parser = XMLParser(data: Data(chart.svg.utf8))
-            XCTAssertTrue(parser.parse(), "SVG is not well-formed: \(String(describing: parser.parserError))")
+            #expect(parser.parse(), "SVG is not well-formed: \(String(describing: parser.parserError))")
         }
     }
 
-    func testThePageFetchesNothing() {
+    @Test func thePageFetchesNothing() {
         let windows = (0..<5).map { F.window(F.psi(index: $0, value: 0.1)) }
         let html = HTMLReport.html(windows: windows, alerts: [])
-        XCTAssertTrue(html.contains("Content-Security-Policy\" content=\"default-src 'none'"))
+        #expect(html.contains("Content-Security-Policy\" content=\"default-src 'none'"))
         for needle in ["<script", "<link", "src=", "@import", "url(", "http://", "https://"] where needle != "http://" {
-            XCTAssertFalse(html.contains(needle), "page contains \(needle)")
+            #expect(!html.contains(needle), "page contains \(needle)")
         }
         // The only http:// is the SVG namespace name, which is never fetched.
-        XCTAssertEqual(html.components(separatedBy: "http://").count - 1, SVGReader.charts(html).count)
+        #expect(html.components(separatedBy: "http://").count - 1 == SVGReader.charts(html).count)
     }
 
     /// The entropy band is the baseline the z-score rule judged against: replaying the windows
     /// through the project's `AlertRuleState` gives the same mean the alerts carry.
-    func testEntropyBaselineBandMatchesTheAlertsBaseline() throws {
+    @Test func entropyBaselineBandMatchesTheAlertsBaseline() throws {
         let policy = AlertPolicy(rule: .zscore, direction: .both, z: 4, baselineAlpha: 0.1, baselineMinWindows: 10, cooldown: 3)
         var state = AlertRuleState()
         var values: [Double] = []
@@ -73,42 +73,42 @@ final class ReportContentTests: XCTestCase {
             alerts.append(a)
         }
         alerts = F.roundTrip(alerts)
-        XCTAssertGreaterThanOrEqual(alerts.count, 3, "collapse, its resolution and the surge")
+        #expect(alerts.count >= 3, Comment(rawValue: "collapse, its resolution and the surge"))
         var rules = StageRules()
         rules.set(StageRule(isZScore: true, direction: .both, z: 4, baselineAlpha: 0.1, baselineMinWindows: 10, minTokens: 100),
                   pipeline: "p", stage: "entropy-by-model")
-        let series = try XCTUnwrap(HTMLReport.series(windows: windows, alerts: alerts, rules: rules).first)
-        XCTAssertTrue(series.notes.contains { $0.contains("matches the baseline of all \(alerts.count) alert(s)") }, "\(series.notes)")
+        let series = try #require(HTMLReport.series(windows: windows, alerts: alerts, rules: rules).first)
+        #expect(series.notes.contains { $0.contains("matches the baseline of all \(alerts.count) alert(s)") }, "\(series.notes)")
         for p in series.points where !p.alerts.isEmpty {
             let a = alerts[p.alerts[0]]
-            let mean = try XCTUnwrap(a.detail["baseline"]?["mean"]?.doubleValue)
-            XCTAssertEqual(try XCTUnwrap(p.baseline), mean, accuracy: 1e-12)
-            let sd = try XCTUnwrap(a.detail["baseline"]?["sd"]?.doubleValue)
-            XCTAssertEqual(try XCTUnwrap(p.low), mean - 4 * sd, accuracy: 1e-9)
+            let mean = try #require(a.detail["baseline"]?["mean"]?.doubleValue)
+            expectClose(try #require(p.baseline), mean, 1e-12)
+            let sd = try #require(a.detail["baseline"]?["sd"]?.doubleValue)
+            expectClose(try #require(p.low), mean - 4 * sd, 1e-9)
         }
         let html = HTMLReport.html(windows: windows, alerts: alerts, rules: rules)
         let chart = SVGReader.charts(html)[0]
-        XCTAssertEqual(chart.elements("path", cls: "collapse").count, 1)
-        XCTAssertEqual(chart.elements("path", cls: "surge").count, 1)
-        XCTAssertFalse(chart.elements("path", cls: "band").isEmpty)
-        XCTAssertTrue(html.contains("baseline ±4σ"))
+        #expect(chart.elements("path", cls: "collapse").count == 1)
+        #expect(chart.elements("path", cls: "surge").count == 1)
+        #expect(!chart.elements("path", cls: "band").isEmpty)
+        #expect(html.contains("baseline ±4σ"))
 
         // Without the pipeline's parameters the replay (defaults) disagrees, and says so.
-        let guessed = try XCTUnwrap(HTMLReport.series(windows: windows, alerts: alerts).first)
-        XCTAssertTrue(guessed.notes.contains { $0.contains("differs from the baseline the alerts carry") }, "\(guessed.notes)")
+        let guessed = try #require(HTMLReport.series(windows: windows, alerts: alerts).first)
+        #expect(guessed.notes.contains { $0.contains("differs from the baseline the alerts carry") }, "\(guessed.notes)")
     }
 
-    func testInputErrorsNameTheFileAndLine() {
+    @Test func inputErrorsNameTheFileAndLine() {
         let text = F.psi(index: 0, value: 0.1) + "\n\n{\"pipeline\": \"p\"}\n"
-        XCTAssertThrowsError(try JSONLines.windows(Array(text.utf8), file: "w.jsonl")) { error in
-            XCTAssertTrue("\(error)".hasPrefix("w.jsonl:3:"), "\(error)")
+        expectThrows({ try JSONLines.windows(Array(text.utf8), file: "w.jsonl") }) { error in
+            #expect("\(error)".hasPrefix("w.jsonl:3:"), "\(error)")
         }
-        XCTAssertThrowsError(try JSONLines.alerts(Array("{not json\n".utf8), file: "a.jsonl")) { error in
-            XCTAssertTrue("\(error)".hasPrefix("a.jsonl:1:"), "\(error)")
+        expectThrows({ try JSONLines.alerts(Array("{not json\n".utf8), file: "a.jsonl") }) { error in
+            #expect("\(error)".hasPrefix("a.jsonl:1:"), "\(error)")
         }
     }
 
-    func testRunReadsFilesAndStandardInputAndWritesTheFile() throws {
+    @Test func runReadsFilesAndStandardInputAndWritesTheFile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shannon-report-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -118,16 +118,16 @@ final class ReportContentTests: XCTestCase {
         let out = dir.appendingPathComponent("report.html").path
         let summary = try HTMLReport.run(ReportOptions(windowsPath: windowsFile, alertsPath: "-", outputPath: out),
                                          readStandardInput: { Array(alertsText.utf8) })
-        XCTAssertEqual(summary.windows, 8)
-        XCTAssertEqual(summary.alerts, 1)
-        XCTAssertEqual(summary.charts, 1)
+        #expect(summary.windows == 8)
+        #expect(summary.alerts == 1)
+        #expect(summary.charts == 1)
         let html = try String(contentsOfFile: out, encoding: .utf8)
-        XCTAssertEqual(html.utf8.count, summary.bytes)
-        XCTAssertTrue(html.contains("standard input"))
-        XCTAssertThrowsError(try HTMLReport.run(ReportOptions(windowsPath: "-", alertsPath: "-")))
-        XCTAssertThrowsError(try HTMLReport.run(ReportOptions()))
-        XCTAssertThrowsError(try HTMLReport.run(ReportOptions(windowsPath: dir.appendingPathComponent("nope").path))) { e in
-            XCTAssertTrue("\(e)".contains("cannot read"), "\(e)")
+        #expect(html.utf8.count == summary.bytes)
+        #expect(html.contains("standard input"))
+        expectThrows { try HTMLReport.run(ReportOptions(windowsPath: "-", alertsPath: "-")) }
+        expectThrows { try HTMLReport.run(ReportOptions()) }
+        expectThrows({ try HTMLReport.run(ReportOptions(windowsPath: dir.appendingPathComponent("nope").path)) }) { e in
+            #expect("\(e)".contains("cannot read"), "\(e)")
         }
     }
 }

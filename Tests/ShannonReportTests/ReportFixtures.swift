@@ -1,5 +1,6 @@
 import Foundation
 import ShannonPipeline
+import Testing
 @testable import ShannonReport
 
 /// Input records built with the project's own JSON writer in the shape `PipelineWorker.writeWindow`
@@ -127,3 +128,21 @@ struct SVGReader {
     }
 }
 
+
+/// `a` within `tolerance` of `b`, reported at the caller's line.
+func expectClose(_ a: Double, _ b: Double, _ tolerance: Double, _ comment: Comment? = nil,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(abs(a - b) <= tolerance, "\(a) is not within \(tolerance) of \(b)\(comment.map { ": \($0)" } ?? "")",
+            sourceLocation: sourceLocation)
+}
+
+/// `body` throws; `check` then looks at the error.
+func expectThrows<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourceLocation,
+                     _ check: (any Error) -> Void = { _ in }) {
+    do {
+        _ = try body()
+        Issue.record("expected an error", sourceLocation: sourceLocation)
+    } catch {
+        check(error)
+    }
+}
