@@ -97,6 +97,8 @@ let package = Package(
             dependencies: ["ShannonDaemon", "ShannonCore", "ShannonKafka", "ShannonTestSupport", "ShannonCLI"],
             resources: [.copy("Fixtures")]
         ),
+        // The commands' file readers and writers, without running a command.
+        .testTarget(name: "ShannonCLITests", dependencies: ["ShannonCLI", "ShannonCore", "ShannonTestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
