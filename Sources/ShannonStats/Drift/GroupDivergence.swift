@@ -19,8 +19,7 @@ public struct GroupDivergenceAccumulator: Sendable, Equatable {
     /// or `group` is neither 0 nor 1.
     @discardableResult
     public mutating func add(_ x: Double, group: Int) -> Bool {
-        guard let i = binning.index(of: x) else { return false }
-        return add(bin: i, group: group)
+        (group == 0 || group == 1) && counts.add(x, inSecond: group == 1)
     }
 
     /// Counts a record of `group` in bin `i`; false, counting nothing, for another group.
@@ -34,15 +33,13 @@ public struct GroupDivergenceAccumulator: Sendable, Equatable {
     /// Takes a record out (sliding windows); false, changing nothing, if it cannot be there.
     @discardableResult
     public mutating func remove(_ x: Double, group: Int) -> Bool {
-        guard let i = binning.index(of: x) else { return false }
-        return remove(bin: i, group: group)
+        (group == 0 || group == 1) && counts.remove(x, inSecond: group == 1)
     }
 
     /// Takes a record of `group` out of bin `i`; false, changing nothing, if it cannot be there.
     @discardableResult
     public mutating func remove(bin i: Int, group: Int) -> Bool {
-        guard group == 0 || group == 1 else { return false }
-        return counts.remove(bin: i, inSecond: group == 1)
+        (group == 0 || group == 1) && counts.remove(bin: i, inSecond: group == 1)
     }
 
     public mutating func reset() { counts.reset() }

@@ -19,28 +19,30 @@ public struct TwoSampleCounts: Sendable, Equatable {
         secondTotal = 0
     }
 
+    /// Counts `x` in the first or second sample; false, counting nothing, when `x` has no bin.
+    public mutating func add(_ x: Double, inSecond: Bool) -> Bool {
+        guard let i = binning.index(of: x) else { return false }
+        add(bin: i, inSecond: inSecond)
+        return true
+    }
+
+    /// Takes `x` out; false, changing nothing, when it has no bin or its bin holds none of it.
+    public mutating func remove(_ x: Double, inSecond: Bool) -> Bool {
+        guard let i = binning.index(of: x) else { return false }
+        return remove(bin: i, inSecond: inSecond)
+    }
+
     /// Counts one record of the first (`inSecond` false) or the second sample in bin `i`.
     public mutating func add(bin i: Int, inSecond: Bool) {
-        if inSecond {
-            second[i] += 1
-            secondTotal += 1
-        } else {
-            first[i] += 1
-            firstTotal += 1
-        }
+        if inSecond { (second[i], secondTotal) = (second[i] + 1, secondTotal + 1) }
+        else { (first[i], firstTotal) = (first[i] + 1, firstTotal + 1) }
     }
 
     /// Takes one record out of bin `i`; false, changing nothing, if that bin holds none of it.
     public mutating func remove(bin i: Int, inSecond: Bool) -> Bool {
-        if inSecond {
-            guard second[i] > 0 else { return false }
-            second[i] -= 1
-            secondTotal -= 1
-        } else {
-            guard first[i] > 0 else { return false }
-            first[i] -= 1
-            firstTotal -= 1
-        }
+        guard (inSecond ? second[i] : first[i]) > 0 else { return false }
+        if inSecond { (second[i], secondTotal) = (second[i] - 1, secondTotal - 1) }
+        else { (first[i], firstTotal) = (first[i] - 1, firstTotal - 1) }
         return true
     }
 

@@ -27,11 +27,7 @@ public struct WoEAccumulator: Sendable, Equatable {
 
     /// Counts one labelled record. Returns false (counting nothing) when `x` has no bin.
     @discardableResult
-    public mutating func add(_ x: Double, isBad: Bool) -> Bool {
-        guard let i = binning.index(of: x) else { return false }
-        add(bin: i, isBad: isBad)
-        return true
-    }
+    public mutating func add(_ x: Double, isBad: Bool) -> Bool { counts.add(x, inSecond: isBad) }
 
     /// Counts one labelled record in bin `i` (when the caller already knows it, e.g. a sliding
     /// window replaying its ring).
@@ -40,10 +36,7 @@ public struct WoEAccumulator: Sendable, Equatable {
     /// Takes a labelled record out (sliding windows). Returns false, changing nothing, when `x`
     /// has no bin or that bin holds no record of that label.
     @discardableResult
-    public mutating func remove(_ x: Double, isBad: Bool) -> Bool {
-        guard let i = binning.index(of: x) else { return false }
-        return remove(bin: i, isBad: isBad)
-    }
+    public mutating func remove(_ x: Double, isBad: Bool) -> Bool { counts.remove(x, inSecond: isBad) }
 
     /// Takes a labelled record out of bin `i`; false, changing nothing, if that bin holds none.
     @discardableResult
