@@ -100,6 +100,8 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ShannonReportTests", dependencies: ["ShannonReport", "ShannonCore"]),
+        // The commands' file readers and writers, without running a command.
+        .testTarget(name: "ShannonCLITests", dependencies: ["ShannonCLI", "ShannonCore", "ShannonTestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
