@@ -14,7 +14,7 @@ extension SpecBuilder {
                     "refractory", "test", "test_alpha"],
     ]
     static let alertKeys = ["when", "metric", "direction", "threshold", "p_value", "z", "baseline", "severity",
-                            "cooldown", "resolve"]
+                            "cooldown", "resolve"] + Self.alertConventionKeys
 
     func stages(_ node: Node, decode: DecodeSpec?) -> [StageSpec] {
         guard let items = reader.list(node, "stages") else { return [] }
@@ -416,6 +416,7 @@ extension SpecBuilder {
         }
         if let n = keys["cooldown"]?.value, let c = reader.int(n, "cooldown", min: 0) { spec.cooldown = c }
         if let n = keys["resolve"]?.value, let r = reader.bool(n, "resolve") { spec.resolve = r }
+        alertConventions(keys, type: type, into: &spec)
 
         if (spec.when == .threshold || spec.when == .both) && spec.threshold == nil {
             reader.error(node.mark, "missing required field `threshold` for `when: \(spec.when.rawValue)`",
