@@ -11,13 +11,13 @@ struct AlertsCommand: ParsableCommand {
         commandName: "alerts",
         abstract: "Show the alerts topic: a readable table, or JSON lines.",
         discussion: """
-        Reads the alerts topic as a throwaway reader (no consumer group, nothing committed), so
-        it never disturbs the daemon or other consumers. Alerts carry a stable id: the same
+        Reads the alerts topic as a throwaway reader (no consumer group, nothing committed), so \
+        it never disturbs the daemon or other consumers. Alerts carry a stable id: the same \
         record stream always gives the same ids, so repeats after a restart can be dropped.
 
         Examples:
-          shannon alerts --from-beginning                     # everything so far, then exit
-          shannon alerts --follow --severity critical         # watch for critical alerts
+          shannon alerts --from-beginning               # everything so far, then exit
+          shannon alerts --follow --severity critical   # watch for critical alerts
           shannon alerts --json --pipeline credit-psi | jq .value
           KAFKA_BOOTSTRAP=kafka-1:9092 shannon alerts --follow --state firing
         """

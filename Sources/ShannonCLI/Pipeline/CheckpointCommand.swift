@@ -18,14 +18,16 @@ struct CheckpointInspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a checkpoint's header, offsets, generation, fingerprints and per-stage state.",
         discussion: """
-        PATH is a checkpoint file or a directory (searched recursively for gen-*.ckpt files,
-        e.g. the daemon's checkpoint directory). Every file is fully verified (header checksum,
+        PATH is a checkpoint file or a directory (searched recursively for gen-*.ckpt files, \
+        e.g. the daemon's checkpoint directory). Every file is fully verified (header checksum, \
         body CRC-32C, zstd frame checksum, record checksums). Exit status 1 if any file is corrupt.
 
         Examples:
-          shannon checkpoint inspect /var/lib/shannon                     # every pipeline and partition
-          shannon checkpoint inspect /var/lib/shannon/credit-psi/credit-scores-0/gen-00000000000000000042.ckpt
-          shannon checkpoint inspect --json /var/lib/shannon | jq '.[] | {partition, next_offset}'
+          shannon checkpoint inspect /var/lib/shannon   # every pipeline and partition
+          shannon checkpoint inspect \\
+            /var/lib/shannon/credit-psi/credit-scores-0/gen-00000000000000000042.ckpt
+          shannon checkpoint inspect --json /var/lib/shannon \\
+            | jq '.[] | {partition, next_offset}'
         """
     )
 

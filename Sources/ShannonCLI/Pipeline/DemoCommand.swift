@@ -13,12 +13,12 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Run the example pipelines on realistic generated streams (no external services).",
         discussion: """
-        Starts an embedded Kafka-protocol broker, creates the topics, produces three streams —
-        credit scores whose distribution shifts half-way (with default labels and an age band),
-        128-d feature vectors of video cameras with known event boundaries, and LLM completions
-        with an episode of entropy collapse — then runs pipelines/credit-psi.yaml,
-        pipelines/video-boundaries.yaml and pipelines/llm-token-entropy.yaml until they have
-        read everything, printing alerts as they arrive on the alerts topic and a summary of
+        Starts an embedded Kafka-protocol broker, creates the topics, produces three streams — \
+        credit scores whose distribution shifts half-way (with default labels and an age band), \
+        128-d feature vectors of video cameras with known event boundaries, and LLM completions \
+        with an episode of entropy collapse — then runs pipelines/credit-psi.yaml, \
+        pipelines/video-boundaries.yaml and pipelines/llm-token-entropy.yaml until they have \
+        read everything, printing alerts as they arrive on the alerts topic and a summary of \
         what was detected against what was injected. Exits by itself.
 
         Example:

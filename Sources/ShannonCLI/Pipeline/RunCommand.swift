@@ -11,17 +11,18 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run pipelines: consume, compute windowed statistics, produce alerts.",
         discussion: """
-        Each pipeline file (see pipelines/ and docs/pipelines.md) names a source topic, how to
-        decode its JSON records, the stages to compute and where alerts go. All files run side
-        by side, one thread each. State is checkpointed per partition under --checkpoint-dir
+        Each pipeline file (see pipelines/ and docs/pipelines.md) names a source topic, how to \
+        decode its JSON records, the stages to compute and where alerts go. All files run side \
+        by side, one thread each. State is checkpointed per partition under --checkpoint-dir \
         and restored on restart or rebalance, so a restart resumes exactly where it stopped.
 
-        SIGTERM or Ctrl-C stops gracefully: stop fetching, final checkpoint, flush alerts,
+        SIGTERM or Ctrl-C stops gracefully: stop fetching, final checkpoint, flush alerts, \
         commit, leave the group, exit 0. A second signal exits at once.
 
         Examples:
           shannon run pipelines/credit-psi.yaml
-          KAFKA_BOOTSTRAP=kafka-1:9092 shannon run --checkpoint-dir /var/lib/shannon pipelines/*.yaml
+          KAFKA_BOOTSTRAP=kafka-1:9092 shannon run \\
+            --checkpoint-dir /var/lib/shannon pipelines/*.yaml
           shannon run --embedded-broker --until-caught-up pipelines/credit-psi.yaml
           shannon alerts --follow          # in another terminal: watch what fires
         """

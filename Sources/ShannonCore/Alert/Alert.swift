@@ -28,7 +28,7 @@ public struct AlertWindow: Equatable, Sendable {
 /// One alert as published to the alerts topic:
 ///
 ///     { "id", "pipeline", "stage", "stage_type", "key", "state", "severity", "metric", "value",
-///       "se", "ci_low", "ci_high", "p_value", "statistic", "threshold", "rule",
+///       "se", "ci_low", "ci_high", "p_value", "statistic", "threshold", "rule", "labels", "fingerprint",
 ///       "window": { "topic", "partition", "start_offset", "end_offset", "start_time", "end_time", "records" },
 ///       "detail": { … stage-specific … }, "emitted_at" }
 ///
@@ -56,11 +56,19 @@ public struct Alert: Equatable, Sendable {
     public var detail: JSONValue
     /// Wall-clock time of emission, epoch milliseconds. Not part of the id.
     public var emittedAt: Int64
+    /// The stage's `alert.labels`, copied in. Not part of the id.
+    public var labels: [String: String]
+
+    /// Names this alert's series: (pipeline, stage, key, labels), the same for every window,
+    /// firing and resolution of it (see `AlertLabels.fingerprint`).
+    public var fingerprint: String {
+        AlertLabels.fingerprint(pipeline: pipeline, stage: stage, key: key, labels: labels)
+    }
 
     public init(id: String, pipeline: String, stage: String, stageType: String, key: String, state: AlertState,
                 severity: String, metric: String, value: Double, se: Double?, ciLow: Double?, ciHigh: Double?,
                 pValue: Double?, statistic: Double?, threshold: Double?, rule: String, window: AlertWindow,
-                detail: JSONValue, emittedAt: Int64) {
+                detail: JSONValue, emittedAt: Int64, labels: [String: String] = [:]) {
         self.id = id
         self.pipeline = pipeline
         self.stage = stage
@@ -80,6 +88,7 @@ public struct Alert: Equatable, Sendable {
         self.window = window
         self.detail = detail
         self.emittedAt = emittedAt
+        self.labels = labels
     }
 
     /// Builds the alert for a rule's decision on one window; computes the stable id.
@@ -94,7 +103,7 @@ public struct Alert: Equatable, Sendable {
                   severity: decision.severity, metric: metric, value: reading.value, se: reading.se,
                   ciLow: reading.ciLow, ciHigh: reading.ciHigh, pValue: reading.pValue, statistic: reading.statistic,
                   threshold: decision.threshold, rule: decision.rule.rawValue, window: window, detail: detail,
-                  emittedAt: emittedAt)
+                  emittedAt: emittedAt, labels: decision.labels)
     }
 
     /// How a window is identified in an alert id: by its first offset (count windows) or its
@@ -161,6 +170,11 @@ public struct Alert: Equatable, Sendable {
         w.field("statistic", statistic)
         w.field("threshold", threshold)
         w.field("rule", rule)
+        w.key("labels")
+        w.beginObject()
+        for name in labels.keys.sorted() { w.field(name, labels[name]!) }
+        w.endObject()
+        w.field("fingerprint", fingerprint)
         w.key("window")
         w.beginObject()
         w.field("topic", window.topic)
@@ -191,6 +205,8 @@ public struct Alert: Equatable, Sendable {
 
     /// Parses an alert from its JSON (as written by `jsonBytes()`, or by another producer with the
     /// same shape). A figure written as `null` for a non-optional number (`value` NaN/inf) reads back as NaN.
+    /// `labels` and `fingerprint` may be absent (alerts written before they existed); a
+    /// fingerprint that disagrees with the labels is refused.
     public static func decode(_ bytes: [UInt8]) throws -> Alert {
         let root = try JSONParser.parse(bytes)
         guard case .object = root else { throw DecodingError(message: "the top level is not an object") }
@@ -230,13 +246,25 @@ public struct Alert: Equatable, Sendable {
                                  startOffset: try int(win, "start_offset"), endOffset: try int(win, "end_offset"),
                                  startTime: try optionalInt(win, "start_time"), endTime: try optionalInt(win, "end_time"),
                                  records: recordCount)
-        return Alert(id: try string(root, "id"), pipeline: try string(root, "pipeline"), stage: try string(root, "stage"),
+        var labels: [String: String] = [:]
+        if let l = root["labels"] {
+            guard case let .object(members) = l else { throw DecodingError(message: "\"labels\" is not an object") }
+            for m in members {
+                guard let v = m.value.stringValue else { throw DecodingError(message: "label \"\(m.name)\" is not a string") }
+                labels[m.name] = v
+            }
+        }
+        let alert = Alert(id: try string(root, "id"), pipeline: try string(root, "pipeline"), stage: try string(root, "stage"),
                      stageType: try string(root, "stage_type"), key: try string(root, "key"), state: state,
                      severity: try string(root, "severity"), metric: try string(root, "metric"),
                      value: try optionalDouble(root, "value") ?? .nan, se: try optionalDouble(root, "se"),
                      ciLow: try optionalDouble(root, "ci_low"), ciHigh: try optionalDouble(root, "ci_high"),
                      pValue: try optionalDouble(root, "p_value"), statistic: try optionalDouble(root, "statistic"),
                      threshold: try optionalDouble(root, "threshold"), rule: try string(root, "rule"), window: window,
-                     detail: try member(root, "detail"), emittedAt: try int(root, "emitted_at"))
+                     detail: try member(root, "detail"), emittedAt: try int(root, "emitted_at"), labels: labels)
+        if root["fingerprint"] != nil, try string(root, "fingerprint") != alert.fingerprint {
+            throw DecodingError(message: "\"fingerprint\" does not match the pipeline, stage, key and labels")
+        }
+        return alert
     }
 }

@@ -47,10 +47,21 @@ public struct AlertPolicy: Equatable, Sendable {
     public var cooldown: Int
     /// Emit a `resolved` alert when a firing condition clears.
     public var resolve: Bool
+    /// `for:` windows the condition must hold, pending, before the alert fires (Prometheus'
+    /// `for`): the alert fires on the `forWindows + 1`-th consecutive window that meets it. 0
+    /// fires on the first.
+    public var forWindows: Int
+    /// `keep_firing_for:` windows a firing alert keeps firing after its condition clears
+    /// (Prometheus' `keep_firing_for`): it resolves on the `keepFiringFor + 1`-th consecutive
+    /// clear window, so a condition that flaps off and on within them stays one firing.
+    public var keepFiringFor: Int
+    /// `labels:` copied into every alert of the stage (routing: team, service, runbook…).
+    public var labels: [String: String]
 
     public init(rule: Rule, metric: String? = nil, direction: Direction = .above, threshold: Double? = nil,
                 pValue: Double = 0.01, z: Double = 3, baselineAlpha: Double = 0.1, baselineMinWindows: Int = 5,
-                severity: [SeverityLevel] = [], cooldown: Int = 0, resolve: Bool = true) {
+                severity: [SeverityLevel] = [], cooldown: Int = 0, resolve: Bool = true, forWindows: Int = 0,
+                keepFiringFor: Int = 0, labels: [String: String] = [:]) {
         self.rule = rule
         self.metric = metric
         self.direction = direction
@@ -62,6 +73,9 @@ public struct AlertPolicy: Equatable, Sendable {
         self.severity = severity
         self.cooldown = cooldown
         self.resolve = resolve
+        self.forWindows = forWindows
+        self.keepFiringFor = keepFiringFor
+        self.labels = labels
     }
 
     /// Problems with this policy, as sentences naming the YAML key; empty when it is usable.
@@ -87,6 +101,11 @@ public struct AlertPolicy: Equatable, Sendable {
             errors.append("alert.baseline.min_windows must be at least 2 (a variance needs two windows), got \(baselineMinWindows)")
         }
         if cooldown < 0 { errors.append("alert.cooldown must be >= 0, got \(cooldown)") }
+        if forWindows < 0 { errors.append("alert.for must be >= 0, got \(forWindows)") }
+        if keepFiringFor < 0 { errors.append("alert.keep_firing_for must be >= 0, got \(keepFiringFor)") }
+        for name in labels.keys.sorted() where !AlertLabels.isValidName(name) || AlertLabels.reserved.contains(name) {
+            errors.append("alert.labels: `\(name)` is not a usable label name")
+        }
         var seen = Set<String>()
         for s in severity {
             if !s.at.isFinite { errors.append("alert.severity level '\(s.level)' needs a finite 'at'") }
@@ -116,7 +135,7 @@ public struct AlertPolicy: Equatable, Sendable {
     /// Canonical text for configuration fingerprints (alert state depends on the rule).
     public var canonical: String {
         let levels = severity.map { "\($0.level)@\($0.at)" }.joined(separator: ",")
-        return "alert(when=\(rule.rawValue),metric=\(metric ?? "-"),direction=\(direction.rawValue),threshold=\(threshold.map { "\($0)" } ?? "-"),p=\(pValue),z=\(z),alpha=\(baselineAlpha),min=\(baselineMinWindows),severity=[\(levels)],cooldown=\(cooldown),resolve=\(resolve))"
+        return "alert(when=\(rule.rawValue),metric=\(metric ?? "-"),direction=\(direction.rawValue),threshold=\(threshold.map { "\($0)" } ?? "-"),p=\(pValue),z=\(z),alpha=\(baselineAlpha),min=\(baselineMinWindows),severity=[\(levels)],cooldown=\(cooldown),resolve=\(resolve),for=\(forWindows),keep_firing_for=\(keepFiringFor),labels=\(AlertLabels.canonical(labels)))"
     }
 }
 
@@ -161,9 +180,11 @@ public struct AlertDecision: Equatable, Sendable {
     public var baselineSD: Double?
     /// (value − baselineMean) / baselineSD, when the baseline is ready.
     public var z: Double?
+    /// The policy's `labels:`, for the alert.
+    public var labels: [String: String]
 
     public init(state: AlertState, severity: String, rule: AlertPolicy.Rule, threshold: Double?,
-                baselineMean: Double?, baselineSD: Double?, z: Double?) {
+                baselineMean: Double?, baselineSD: Double?, z: Double?, labels: [String: String] = [:]) {
         self.state = state
         self.severity = severity
         self.rule = rule
@@ -171,5 +192,6 @@ public struct AlertDecision: Equatable, Sendable {
         self.baselineMean = baselineMean
         self.baselineSD = baselineSD
         self.z = z
+        self.labels = labels
     }
 }

@@ -9,6 +9,13 @@ import ShannonStats
 ///     firing ──condition still true──► firing                  → returns nil (one alert, not one per window)
 ///     firing ──condition false──► quiet                         → returns `resolved` if policy.resolve, else nil
 ///
+/// With `for: N` (Prometheus' pending state) a quiet key whose condition holds is *pending*
+/// and fires only on the (N+1)-th consecutive window that meets it; a window that does not
+/// meet it sends the key back to quiet, silently. With `keep_firing_for: M` a firing key whose
+/// condition clears keeps firing, silently, and resolves only on the (M+1)-th consecutive clear
+/// window; a window that meets the condition again within them continues the same firing. Both
+/// 0 (the defaults) give the lifecycle above exactly.
+///
 /// Cooldown: after a firing, the next `cooldown` windows cannot start a new firing (they can
 /// still resolve the current one). A condition still true when the cooldown ends fires then.
 ///
@@ -23,6 +30,10 @@ public struct AlertRuleState: Equatable, Sendable, StateCodable {
     public private(set) var firingSeverity = ""
     /// Windows left during which no new firing may start.
     public private(set) var cooldownLeft = 0
+    /// Consecutive windows meeting the condition while not firing (`for:`).
+    public private(set) var pendingWindows = 0
+    /// Consecutive windows with the condition clear while firing (`keep_firing_for:`).
+    public private(set) var clearWindows = 0
     /// Windows in the baseline.
     public private(set) var baselineWindows = 0
     public private(set) var baselineMean = 0.0
@@ -58,18 +69,31 @@ public struct AlertRuleState: Equatable, Sendable, StateCodable {
         if cooldownLeft > 0 { cooldownLeft -= 1 }
 
         if firing {
-            if condition { return nil }
+            if condition {
+                clearWindows = 0
+                return nil
+            }
+            clearWindows += 1
+            if clearWindows <= policy.keepFiringFor { return nil }
             firing = false
+            clearWindows = 0
             guard policy.resolve else { return nil }
             return AlertDecision(state: .resolved, severity: firingSeverity, rule: policy.rule, threshold: bound,
-                                 baselineMean: mean, baselineSD: sd, z: z)
+                                 baselineMean: mean, baselineSD: sd, z: z, labels: policy.labels)
         }
-        guard condition, canFire else { return nil }
+        guard condition else {
+            pendingWindows = 0
+            return nil
+        }
+        // Saturates: a condition true for longer than `for:` (held back by a cooldown) stays ready.
+        pendingWindows = min(pendingWindows + 1, policy.forWindows + 1)
+        guard pendingWindows > policy.forWindows, canFire else { return nil }
+        pendingWindows = 0
         firing = true
         firingSeverity = policy.severity(for: value)
         cooldownLeft = policy.cooldown
         return AlertDecision(state: .firing, severity: firingSeverity, rule: policy.rule, threshold: bound,
-                             baselineMean: mean, baselineSD: sd, z: z)
+                             baselineMean: mean, baselineSD: sd, z: z, labels: policy.labels)
     }
 
     /// Whether the rule's condition holds, and the bound to report with it.
@@ -118,11 +142,15 @@ public struct AlertRuleState: Equatable, Sendable, StateCodable {
         baselineWindows += 1
     }
 
+    /// Version 2 added `pendingWindows` and `clearWindows` after `cooldownLeft`; version 1
+    /// records (written before `for:` and `keep_firing_for:` existed) read with both 0.
     public func encode(to w: inout StateWriter) {
-        w.beginRecord(Self.tag, version: 1)
+        w.beginRecord(Self.tag, version: 2)
         w.write(firing)
         w.write(firingSeverity)
         w.write(cooldownLeft)
+        w.write(pendingWindows)
+        w.write(clearWindows)
         w.write(baselineWindows)
         w.write(baselineMean)
         w.write(baselineVariance)
@@ -131,10 +159,18 @@ public struct AlertRuleState: Equatable, Sendable, StateCodable {
 
     public init(from r: inout StateReader) throws {
         let v = try r.beginRecord(Self.tag)
-        try StateReader.check(v, tag: Self.tag, supported: 1...1)
+        try StateReader.check(v, tag: Self.tag, supported: 1...2)
         firing = try r.readBool()
         firingSeverity = try r.readString()
         cooldownLeft = try r.readCount()
+        if v >= 2 {
+            pendingWindows = try r.readCount()
+            clearWindows = try r.readCount()
+            // A key is pending only while quiet and counts clear windows only while firing.
+            if firing ? pendingWindows != 0 : clearWindows != 0 {
+                throw StateDecodingError.invalid("alert state both pending and firing")
+            }
+        }
         baselineWindows = try r.readCount()
         baselineMean = try r.readDouble()
         baselineVariance = try r.readDouble()

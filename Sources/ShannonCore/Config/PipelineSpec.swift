@@ -190,6 +190,12 @@ public struct AlertSpec: Sendable, Equatable {
     public var cooldown: Int = 0
     /// Send a `resolved` alert when the condition clears.
     public var resolve: Bool = true
+    /// `for:` windows the condition must hold, pending, before the alert fires.
+    public var forWindows: Int = 0
+    /// `keep_firing_for:` windows a firing alert outlasts its condition before it resolves.
+    public var keepFiringFor: Int = 0
+    /// `labels:` copied into every alert of the stage.
+    public var labels: [String: String] = [:]
 }
 
 public struct TopicSink: Sendable, Equatable {

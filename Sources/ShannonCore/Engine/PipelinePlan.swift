@@ -63,6 +63,7 @@ public final class PipelinePlan: @unchecked Sendable {
                     direction: AlertPolicy.Direction(rawValue: a.direction.rawValue)!, threshold: a.threshold,
                     pValue: a.pValue, z: a.z, baselineAlpha: a.baseline.alpha, baselineMinWindows: a.baseline.minWindows,
                     severity: a.severity.filter { $0.at.isFinite }.map { .init(level: $0.level, at: $0.at) },
-                    cooldown: a.cooldown, resolve: a.resolve)
+                    cooldown: a.cooldown, resolve: a.resolve, forWindows: a.forWindows, keepFiringFor: a.keepFiringFor,
+                    labels: a.labels)
     }
 }

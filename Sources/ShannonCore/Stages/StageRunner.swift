@@ -215,7 +215,7 @@ final class StageRunner<E: StageEstimator> {
                      state: .firing, severity: "warning", metric: n.metric, value: n.value, se: nil, ciLow: nil, ciHigh: nil,
                      pValue: nil, statistic: nil, threshold: nil, rule: "notice", window: window,
                      detail: .object([JSONMember("notice", .string(n.kind)), JSONMember("message", .string(n.message))]),
-                     emittedAt: now)
+                     emittedAt: now, labels: context.policy?.labels ?? [:])
     }
 
     /// Event stages (boundaries) judge each event on its own: a fresh rule state, so two

@@ -63,7 +63,7 @@ private func sampleAlert(state: AlertState = .firing) -> Alert {
 
     @Test func jsonHasTheExactShape() {
         let a = sampleAlert()
-        let expected = #"{"id":"\#(a.id)","pipeline":"credit-psi","stage":"score-psi","stage_type":"psi","key":"segment \"A\"","state":"firing","severity":"critical","metric":"psi","value":0.3127,"se":0.021,"ci_low":0.2715,"ci_high":0.3539,"p_value":1.5e-09,"statistic":88.25,"threshold":0.25,"rule":"both","window":{"topic":"credit-scores","partition":2,"start_offset":5000,"end_offset":9999,"start_time":1764000000000,"end_time":1764000360000,"records":5000},"detail":{"bins":10,"p":[0.1,0.9]},"emitted_at":1764000360123}"#
+        let expected = #"{"id":"\#(a.id)","pipeline":"credit-psi","stage":"score-psi","stage_type":"psi","key":"segment \"A\"","state":"firing","severity":"critical","metric":"psi","value":0.3127,"se":0.021,"ci_low":0.2715,"ci_high":0.3539,"p_value":1.5e-09,"statistic":88.25,"threshold":0.25,"rule":"both","labels":{},"fingerprint":"\#(a.fingerprint)","window":{"topic":"credit-scores","partition":2,"start_offset":5000,"end_offset":9999,"start_time":1764000000000,"end_time":1764000360000,"records":5000},"detail":{"bins":10,"p":[0.1,0.9]},"emitted_at":1764000360123}"#
         #expect(String(decoding: a.jsonBytes(), as: UTF8.self) == expected)
     }
 
@@ -88,7 +88,7 @@ private func sampleAlert(state: AlertState = .firing) -> Alert {
         let window = try #require(obj["window"] as? [String: Any])
         #expect((window["end_offset"] as? NSNumber)?.int64Value == 9999)
         #expect((obj["emitted_at"] as? NSNumber)?.int64Value == 1_764_000_360_123)
-        #expect(obj.count == 19)
+        #expect(obj.count == 21)
     }
 
     @Test func decodeRejectsWhatIsNotAnAlert() {

@@ -11,7 +11,14 @@ enum RepoPaths {
 
     static func pipelineFiles() throws -> [URL] {
         try FileManager.default.contentsOfDirectory(at: pipelines, includingPropertiesForKeys: nil)
-            .filter { $0.pathExtension == "yaml" }
+            .filter { $0.pathExtension == "yaml" && !$0.lastPathComponent.hasSuffix(".test.yaml") }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// The example pipelines' test files (`NAME.test.yaml`, run by `shannon test`).
+    static func pipelineTestFiles() throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: pipelines, includingPropertiesForKeys: nil)
+            .filter { $0.lastPathComponent.hasSuffix(".test.yaml") }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
