@@ -121,7 +121,6 @@ struct CheckpointInspectCommand: ParsableCommand {
         print("  generation   \(h.generation)")
         print("  created      \(iso.string(from: created)) (\(h.createdAtMs))")
         print("  format       v\(h.formatVersion), body \(h.bodyLength) bytes zstd / \(h.uncompressedLength) uncompressed")
-        print("  runtime      \(s.runtimeBytes) bytes")
         print("  stages       \(s.stages.count)")
         for st in s.stages {
             let fp = st.fingerprint.map(CheckpointSummary.hexFingerprint) ?? "(none)"

@@ -78,42 +78,6 @@ public struct AlertPolicy: Equatable, Sendable {
         self.labels = labels
     }
 
-    /// Problems with this policy, as sentences naming the YAML key; empty when it is usable.
-    public func validationErrors() -> [String] {
-        var errors: [String] = []
-        if rule == .threshold || rule == .both {
-            if let t = threshold {
-                if !t.isFinite { errors.append("alert.threshold must be a finite number") }
-            } else {
-                errors.append("alert.threshold is required when alert.when is \(rule.rawValue)")
-            }
-        }
-        if rule == .significance || rule == .both, !(pValue > 0 && pValue < 1) {
-            errors.append("alert.p_value must be in (0, 1), got \(pValue)")
-        }
-        if rule == .zscore {
-            if !(z > 0 && z.isFinite) { errors.append("alert.z must be a positive number, got \(z)") }
-        }
-        if !(baselineAlpha > 0 && baselineAlpha <= 1) {
-            errors.append("alert.baseline.alpha must be in (0, 1], got \(baselineAlpha)")
-        }
-        if baselineMinWindows < 2 {
-            errors.append("alert.baseline.min_windows must be at least 2 (a variance needs two windows), got \(baselineMinWindows)")
-        }
-        if cooldown < 0 { errors.append("alert.cooldown must be >= 0, got \(cooldown)") }
-        if forWindows < 0 { errors.append("alert.for must be >= 0, got \(forWindows)") }
-        if keepFiringFor < 0 { errors.append("alert.keep_firing_for must be >= 0, got \(keepFiringFor)") }
-        for name in labels.keys.sorted() where !AlertLabels.isValidName(name) || AlertLabels.reserved.contains(name) {
-            errors.append("alert.labels: `\(name)` is not a usable label name")
-        }
-        var seen = Set<String>()
-        for s in severity {
-            if !s.at.isFinite { errors.append("alert.severity level '\(s.level)' needs a finite 'at'") }
-            if !seen.insert(s.level).inserted { errors.append("alert.severity level '\(s.level)' appears twice") }
-        }
-        return errors
-    }
-
     /// The severity of a firing with metric `value`.
     ///
     /// `above` (and `both`, on |value|): the level with the largest `at <= value`.
@@ -130,12 +94,6 @@ public struct AlertPolicy: Equatable, Sendable {
             let sorted = severity.sorted { $0.at > $1.at }
             return sorted.last { $0.at >= value }?.level ?? sorted[0].level
         }
-    }
-
-    /// Canonical text for configuration fingerprints (alert state depends on the rule).
-    public var canonical: String {
-        let levels = severity.map { "\($0.level)@\($0.at)" }.joined(separator: ",")
-        return "alert(when=\(rule.rawValue),metric=\(metric ?? "-"),direction=\(direction.rawValue),threshold=\(threshold.map { "\($0)" } ?? "-"),p=\(pValue),z=\(z),alpha=\(baselineAlpha),min=\(baselineMinWindows),severity=[\(levels)],cooldown=\(cooldown),resolve=\(resolve),for=\(forWindows),keep_firing_for=\(keepFiringFor),labels=\(AlertLabels.canonical(labels)))"
     }
 }
 

@@ -20,11 +20,9 @@ public struct Checkpoint: Equatable, Sendable {
     public var fingerprints: [String: UInt64]
     /// One sealed `StateCodable` record per (stage, key).
     public var entries: [CheckpointEntry]
-    /// Free-form runtime section (window positions, alert lifecycle, counters…), owned by the run loop.
-    public var runtime: [UInt8]
 
     public init(pipeline: String, topic: String, partition: Int32, nextOffset: Int64, generation: UInt64,
-                createdAtMs: Int64, fingerprints: [String: UInt64], entries: [CheckpointEntry], runtime: [UInt8] = []) {
+                createdAtMs: Int64, fingerprints: [String: UInt64], entries: [CheckpointEntry]) {
         self.pipeline = pipeline
         self.topic = topic
         self.partition = partition
@@ -33,7 +31,6 @@ public struct Checkpoint: Equatable, Sendable {
         self.createdAtMs = createdAtMs
         self.fingerprints = fingerprints
         self.entries = entries
-        self.runtime = runtime
     }
 }
 

@@ -11,7 +11,7 @@ import ShannonZstd
 ///        body length, uncompressed length,
 ///        CRC-32C of the compressed body
 ///     body: one zstd frame (with zstd's own content checksum) of
-///        sealed record "CKPB" v1: entries [(stage id, key, state bytes)], runtime bytes
+///        sealed record "CKPB" v1: entries [(stage id, key, state bytes)], reserved bytes (empty)
 ///
 /// Three independent checks guard the body (header CRC over its lengths and CRC, the body CRC,
 /// zstd's frame checksum, then the inner record's CRC), so a damaged or cut file is always
@@ -44,7 +44,7 @@ public enum CheckpointFile {
 
     /// Serialises a checkpoint into the file format above.
     public static func encode(_ c: Checkpoint, level: Int32 = Zstd.defaultLevel) throws -> [UInt8] {
-        var body = StateWriter(capacity: 1024 + c.runtime.count + c.entries.reduce(0) { $0 + $1.state.count + 32 })
+        var body = StateWriter(capacity: 1024 + c.entries.reduce(0) { $0 + $1.state.count + 32 })
         body.beginRecord(bodyTag, version: 1)
         body.write(c.entries.count)
         for e in c.entries {
@@ -52,7 +52,9 @@ public enum CheckpointFile {
             body.write(e.key)
             body.write(bytes: e.state)
         }
-        body.write(bytes: c.runtime)
+        // Reserved (once a free-form "runtime" section no run loop ever filled): always empty,
+        // kept so that files of format version 1 keep their layout.
+        body.write(bytes: [])
         body.endRecord()
         let compressed = try Zstd.compress(body.bytes, level: level)
 
@@ -158,12 +160,12 @@ public enum CheckpointFile {
                 let key = try r.readString()
                 entries.append(CheckpointEntry(stageId: stage, key: key, state: try r.readBytes()))
             }
-            let runtime = try r.readBytes()
+            _ = try r.readBytes() // the reserved section (see `encode`)
             try r.endRecord()
             try r.expectEnd()
             return Checkpoint(pipeline: h.pipeline, topic: h.topic, partition: h.partition, nextOffset: h.nextOffset,
                               generation: h.generation, createdAtMs: h.createdAtMs, fingerprints: h.fingerprints,
-                              entries: entries, runtime: runtime)
+                              entries: entries)
         } catch let d as CheckpointDefect {
             throw d
         } catch let e as StateDecodingError {

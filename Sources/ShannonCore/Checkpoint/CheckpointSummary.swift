@@ -19,11 +19,9 @@ public struct CheckpointSummary: Equatable, Sendable {
 
     public var header: CheckpointFile.Header
     public var stages: [Stage]
-    public var runtimeBytes: Int
 
     public init(header: CheckpointFile.Header, checkpoint: Checkpoint) {
         self.header = header
-        runtimeBytes = checkpoint.runtime.count
         var byStage: [String: (entries: Int, keys: Set<String>, bytes: Int, tags: [String: Int])] = [:]
         for e in checkpoint.entries {
             var s = byStage[e.stageId] ?? (0, [], 0, [:])
@@ -55,7 +53,6 @@ public struct CheckpointSummary: Equatable, Sendable {
         w.field("created_at", header.createdAtMs)
         w.field("body_bytes", String(header.bodyLength))
         w.field("uncompressed_bytes", String(header.uncompressedLength))
-        w.field("runtime_bytes", runtimeBytes)
         w.key("stages")
         w.beginArray()
         for s in stages {

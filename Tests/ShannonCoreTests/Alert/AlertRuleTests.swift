@@ -149,13 +149,4 @@ private func run(_ policy: AlertPolicy, _ values: [Double], p: [Double?]? = nil)
             #expect(throws: (any Error).self) { try AlertRuleState(encodedState: bad) }
         }
     }
-
-    @Test func validationNamesTheProblem() {
-        #expect(AlertPolicy(rule: .threshold, threshold: 0.25).validationErrors().isEmpty)
-        #expect(AlertPolicy(rule: .threshold).validationErrors() == ["alert.threshold is required when alert.when is threshold"])
-        #expect(AlertPolicy(rule: .both, threshold: 1, pValue: 1.5).validationErrors() == ["alert.p_value must be in (0, 1), got 1.5"])
-        #expect(AlertPolicy(rule: .zscore, z: -1, baselineAlpha: 0, baselineMinWindows: 1, cooldown: -1).validationErrors().count == 4)
-        let dup = AlertPolicy(rule: .significance, severity: [.init(level: "x", at: 1), .init(level: "x", at: 2)])
-        #expect(dup.validationErrors() == ["alert.severity level 'x' appears twice"])
-    }
 }

@@ -14,7 +14,7 @@ import ShannonStats
             CheckpointEntry(stageId: "entropy", key: "*", state: [1, 2, 3]),
         ]
         let c = Checkpoint(pipeline: "p", topic: "t", partition: 3, nextOffset: 77, generation: 9, createdAtMs: 5,
-                           fingerprints: ["psi": 0xABC, "entropy": 1, "idle": 2], entries: entries, runtime: [0, 0])
+                           fingerprints: ["psi": 0xABC, "entropy": 1, "idle": 2], entries: entries)
         let bytes = try CheckpointFile.encode(c)
         let s = CheckpointSummary(header: try CheckpointFile.decodeHeader(bytes), checkpoint: try CheckpointFile.decode(bytes))
         #expect(s.stages.map(\.id) == ["entropy", "idle", "psi"])

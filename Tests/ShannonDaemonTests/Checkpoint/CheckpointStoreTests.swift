@@ -21,7 +21,7 @@ private func sample(generation: UInt64, nextOffset: Int64 = 1000, partition: Int
     }
     return Checkpoint(pipeline: "credit-psi", topic: "credit-scores", partition: partition, nextOffset: nextOffset,
                       generation: generation, createdAtMs: 1_764_000_000_000 + Int64(generation),
-                      fingerprints: fingerprints, entries: entries, runtime: Array("runtime-\(generation)".utf8))
+                      fingerprints: fingerprints, entries: entries)
 }
 
 @Suite struct CheckpointStoreTests {
@@ -46,7 +46,7 @@ private func sample(generation: UInt64, nextOffset: Int64 = 1000, partition: Int
 
     @Test func fileCodecRoundTripWithEmptyParts() throws {
         let c = Checkpoint(pipeline: "p", topic: "t", partition: 7, nextOffset: -1, generation: 0, createdAtMs: 0,
-                           fingerprints: [:], entries: [], runtime: [])
+                           fingerprints: [:], entries: [])
         #expect(try CheckpointFile.decode(CheckpointFile.encode(c)) == c)
     }
 
