@@ -68,9 +68,9 @@ import ShannonTestSupport
         try E2E.produce(Array(Self.stream[..<4_000]), to: topic)
         let a = try ChangelogE2E.Daemon(setup, name: "a"), b = try ChangelogE2E.Daemon(setup, name: "b")
         defer { a.cleanUp(); b.cleanUp() }
-        try ChangelogE2E.waitFor("both daemons to own partitions and checkpoint") {
-            let owners = Set(try ChangelogE2E.markers(setup).map(\.owner))
-            return owners.contains(a.owner) && owners.contains(b.owner)
+        try ChangelogE2E.waitFor("both daemons to checkpoint every partition they own (3 each)") {
+            let markers = try ChangelogE2E.markers(setup)
+            return [a.owner, b.owner].allSatisfy { o in Set(markers.filter { $0.owner == o }.map(\.partition)).count >= 3 }
         }
         try E2E.produce(Array(Self.stream[4_000..<8_000]), to: topic)
         Thread.sleep(forTimeInterval: 0.4)
