@@ -70,6 +70,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // Windows and alerts (JSON lines) to one self-contained HTML page of charts.
+        .target(name: "ShannonReport", dependencies: ["ShannonCore"]),
         // What tests, benchmarks and the demo share: generated streams, the TCPD loader, an
         // in-process pipeline driver (no broker).
         .target(name: "ShannonTestSupport", dependencies: ["ShannonCore", "ShannonStats"]),
@@ -77,7 +79,7 @@ let package = Package(
         .target(
             name: "ShannonCLI",
             dependencies: [
-                "ShannonStats", "ShannonKafka", "ShannonCore", "ShannonDaemon", "ShannonTestSupport",
+                "ShannonStats", "ShannonKafka", "ShannonCore", "ShannonDaemon", "ShannonTestSupport", "ShannonReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -97,6 +99,9 @@ let package = Package(
             dependencies: ["ShannonDaemon", "ShannonCore", "ShannonKafka", "ShannonTestSupport", "ShannonCLI"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "ShannonReportTests", dependencies: ["ShannonReport", "ShannonCore"]),
+        // The commands' file readers and writers, without running a command.
+        .testTarget(name: "ShannonCLITests", dependencies: ["ShannonCLI", "ShannonCore", "ShannonTestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -170,7 +170,11 @@ public final class KafkaConsumer {
     private func rebalance(_ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
         rebalancedDuringPoll = true
         let partitions = PartitionList.elements(of: UnsafePointer(list)).map(\.0)
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        // librdkafka answers NULL while the consumer is between group generations (seen in a
+        // cooperative test when a revocation raced a rejoin: the force-unwrap crashed the test
+        // process). The protocol cannot change without a new consumer, so fall back to ours.
+        let cooperative = rd_kafka_rebalance_protocol(handle).map { String(cString: $0) == "COOPERATIVE" }
+            ?? (rebalanceProtocol == .cooperative)
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             logger.info("assigned \(partitions)")

@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact command and stops.
 set -euo pipefail
 
-packages=(librdkafka-dev libzstd-dev libsimdjson-dev pkg-config kcat gdb)
+packages=(librdkafka-dev libzstd-dev libsimdjson-dev pkg-config kcat gdb chromium python3)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,3 +1,4 @@
+import ShannonCore
 import ArgumentParser
 import ShannonStats
 
@@ -38,20 +39,20 @@ struct BoundariesStatsCommand: ParsableCommand {
             rows = (0..<table.count).map { i in columns.map { $0[i].isNaN ? nil : $0[i] } }
         }
         let found = detectBoundaries(rows, parameters: parameters)
-        var pairs: [(String, StatsValue)] = [
-            ("boundaries", .array(found.map { .int($0.position) })),
-            ("n_obs", .int(rows.count)),
+        var pairs: [(String, JSONValue)] = [
+            ("boundaries", .array(found.map { .integer($0.position) })),
+            ("n_obs", .integer(rows.count)),
             ("parameters", parameters.json),
         ]
         if details {
             pairs.append(("details", .array(found.map { b in
-                .object([
-                    ("position", .int(b.position)), ("error", .number(b.error)), ("z", .number(b.z)),
-                    ("mu", .number(b.mu)), ("sigma", .number(b.sigma)), ("event_length", .int(b.eventLength)),
-                    ("p_value", b.pValue.map(StatsValue.number) ?? .null),
+                .fields([
+                    ("position", .integer(b.position)), ("error", .number(b.error)), ("z", .number(b.z)),
+                    ("mu", .number(b.mu)), ("sigma", .number(b.sigma)), ("event_length", .integer(b.eventLength)),
+                    ("p_value", b.pValue.map(JSONValue.number) ?? .null),
                 ])
             })))
         }
-        print(StatsOutput.json(.object(pairs)))
+        print(StatsOutput.json(.fields(pairs)))
     }
 }

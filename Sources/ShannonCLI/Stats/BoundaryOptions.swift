@@ -1,3 +1,4 @@
+import ShannonCore
 import ArgumentParser
 import ShannonStats
 
@@ -56,13 +57,13 @@ struct BoundaryOptions: ParsableArguments {
 
 extension BoundaryParameters {
     /// snake_case JSON of the parameters, for outputs that must say how they were produced.
-    var json: StatsValue {
-        var pairs: [(String, StatsValue)] = []
+    var json: JSONValue {
+        var pairs: [(String, JSONValue)] = []
         switch anticipator {
         case .last: pairs.append(("anticipator", .string("last")))
-        case let .mean(l): pairs += [("anticipator", .string("mean")), ("length", .int(l))]
+        case let .mean(l): pairs += [("anticipator", .string("mean")), ("length", .integer(l))]
         case let .ewma(a): pairs += [("anticipator", .string("ewma")), ("ewma_alpha", .number(a))]
-        case let .linear(l): pairs += [("anticipator", .string("linear")), ("length", .int(l))]
+        case let .linear(l): pairs += [("anticipator", .string("linear")), ("length", .integer(l))]
         }
         switch error {
         case .cosine: pairs.append(("error", .string("cosine")))
@@ -73,8 +74,8 @@ extension BoundaryParameters {
         case let .gaussian(tau): pairs.append(("tau", .number(tau)))
         case let .studentT(alpha): pairs.append(("t_alpha", .number(alpha)))
         }
-        pairs += [("n_min", .int(nMin)), ("k_max", .int(kMax)), ("sigma_floor", .number(sigmaFloor)), ("gap", .int(refractoryGap))]
-        return .object(pairs)
+        pairs += [("n_min", .integer(nMin)), ("k_max", .integer(kMax)), ("sigma_floor", .number(sigmaFloor)), ("gap", .integer(refractoryGap))]
+        return .fields(pairs)
     }
 
     var summary: String {

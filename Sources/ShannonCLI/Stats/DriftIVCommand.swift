@@ -1,3 +1,4 @@
+import ShannonCore
 import ArgumentParser
 import ShannonStats
 
@@ -55,10 +56,10 @@ struct DriftIVCommand: ParsableCommand {
         var top = headline("iv", r.test)
         top += [("field", .string(field)), ("label", .string(label)), ("bad_value", .string(badValue)),
                 ("goods", .number(r.goodTotal)), ("bads", .number(r.badTotal)),
-                ("skipped_no_label", .int(skippedLabel)), ("skipped_value", .int(skippedValue))]
+                ("skipped_no_label", .integer(skippedLabel)), ("skipped_value", .integer(skippedValue))]
         let header = ["bin", "lower", "upper", "missing", "goods", "bads", "g", "b", "woe", "woe_se", "contribution"]
-        let rows: [[StatsValue]] = r.bins.enumerated().map { i, b in
-            [.int(i), edgeValue(b.lower), edgeValue(b.upper), .bool(b.isMissing), .integer(b.goods), .integer(b.bads),
+        let rows: [[JSONValue]] = r.bins.enumerated().map { i, b in
+            [.integer(i), edgeValue(b.lower), edgeValue(b.upper), .bool(b.isMissing), .integer(b.goods), .integer(b.bads),
              .number(b.g), .number(b.b), .number(b.woe), .number(b.woeSE), .number(b.contribution)]
         }
         printDriftResult(top, binHeader: header, binRows: rows, format: options.format)

@@ -1,3 +1,4 @@
+import ShannonCore
 import ArgumentParser
 import ShannonStats
 
@@ -44,20 +45,20 @@ struct DriftOptions: ParsableArguments {
 }
 
 /// The figures every drift result shares, in the JSON key order of the commands' output.
-func headline(_ name: String, _ t: JeffreysTest) -> [(String, StatsValue)] {
+func headline(_ name: String, _ t: JeffreysTest) -> [(String, JSONValue)] {
     [(name, .number(t.divergence)), ("se", .number(t.se)), ("se_delta", .number(t.seDelta)),
      ("ci_low", .number(t.ciLow)), ("ci_high", .number(t.ciHigh)), ("confidence", .number(t.confidence)),
-     ("statistic", .number(t.statistic)), ("df", .int(t.degreesOfFreedom)), ("p_value", .number(t.pValue)),
+     ("statistic", .number(t.statistic)), ("df", .integer(t.degreesOfFreedom)), ("p_value", .number(t.pValue)),
      ("smoothing", .number(t.smoothing))]
 }
 
 /// Prints a result as JSON (headline + `bins`), CSV (headline as `key,value` rows, a blank
 /// line, then the bin table) or an aligned table.
-func printDriftResult(_ top: [(String, StatsValue)], binHeader: [String], binRows: [[StatsValue]], format: OutputFormat) {
+func printDriftResult(_ top: [(String, JSONValue)], binHeader: [String], binRows: [[JSONValue]], format: OutputFormat) {
     switch format {
     case .json:
-        let bins = StatsValue.array(binRows.map { row in .object(Array(zip(binHeader, row))) })
-        print(StatsOutput.json(.object(top + [("bins", bins)])))
+        let bins = JSONValue.array(binRows.map { row in .fields(Array(zip(binHeader, row))) })
+        print(StatsOutput.json(.fields(top + [("bins", bins)])))
     case .csv:
         print(StatsOutput.csv(header: ["key", "value"], rows: top.map { [.string($0.0), $0.1] }), terminator: "")
         print()
@@ -70,4 +71,4 @@ func printDriftResult(_ top: [(String, StatsValue)], binHeader: [String], binRow
 }
 
 /// An edge for output: ∓inf as strings, NaN (missing bin) as null.
-func edgeValue(_ e: Double) -> StatsValue { e.isNaN ? .null : .number(e) }
+func edgeValue(_ e: Double) -> JSONValue { e.isNaN ? .null : .number(e) }

@@ -1,3 +1,4 @@
+import ShannonCore
 import ArgumentParser
 import ShannonStats
 
@@ -45,10 +46,10 @@ struct DriftPSICommand: ParsableCommand {
         var top = headline("psi", r.test)
         top += [("fixed_reference", .bool(fixedReference)), ("field", .string(field)),
                 ("n_reference", .number(r.referenceTotal)), ("n_current", .number(r.currentTotal)),
-                ("skipped_reference", .int(skippedReference)), ("skipped_current", .int(skippedCurrent))]
+                ("skipped_reference", .integer(skippedReference)), ("skipped_current", .integer(skippedCurrent))]
         let header = ["bin", "lower", "upper", "missing", "reference_count", "current_count", "q", "p", "contribution"]
-        let rows: [[StatsValue]] = r.bins.enumerated().map { i, b in
-            [.int(i), edgeValue(b.lower), edgeValue(b.upper), .bool(b.isMissing), .number(b.countQ),
+        let rows: [[JSONValue]] = r.bins.enumerated().map { i, b in
+            [.integer(i), edgeValue(b.lower), edgeValue(b.upper), .bool(b.isMissing), .number(b.countQ),
              .number(b.countP), .number(b.q), .number(b.p), .number(b.contribution)]
         }
         printDriftResult(top, binHeader: header, binRows: rows, format: options.format)

@@ -79,19 +79,19 @@ struct EntropyStatsCommand: ParsableCommand {
                              (e.capped ? " capped" : "") + (r.complete ? "" : " partial")))
             }
         default:
-            let windows = rows.map { r -> StatsValue in
+            let windows = rows.map { r -> JSONValue in
                 let e = r.result
-                return .object([
-                    ("index", .int(r.index)), ("start", .int(r.start)), ("end", .int(r.end)),
-                    ("n", .int(e.n)), ("distinct", .int(e.distinct)), ("singletons", .int(e.singletons)),
+                return .fields([
+                    ("index", .integer(r.index)), ("start", .integer(r.start)), ("end", .integer(r.end)),
+                    ("n", .integer(e.n)), ("distinct", .integer(e.distinct)), ("singletons", .integer(e.singletons)),
                     ("plug_in_bits", .number(e.plugInBits)), ("miller_madow_bits", .number(e.millerMadowBits)),
                     ("chao_shen_bits", .number(e.chaoShenBits)), ("se_bits", .number(e.seBits)),
                     ("normalised", .number(e.normalised)), ("capped", .bool(e.capped)), ("complete", .bool(r.complete)),
                 ])
             }
-            print(StatsOutput.json(.object([
-                ("field", .string(field)), ("tokenizer", .string(tokenizer)), ("window", .int(window)),
-                ("hop", hop.map { .int($0) } ?? .null), ("tokens", .int(w.position)), ("cap_hit", .bool(capHit)),
+            print(StatsOutput.json(.fields([
+                ("field", .string(field)), ("tokenizer", .string(tokenizer)), ("window", .integer(window)),
+                ("hop", hop.map { .integer($0) } ?? .null), ("tokens", .integer(w.position)), ("cap_hit", .bool(capHit)),
                 ("windows", .array(windows)),
             ])))
         }

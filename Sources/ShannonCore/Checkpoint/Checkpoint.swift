@@ -16,7 +16,7 @@ public struct Checkpoint: Equatable, Sendable {
     public var generation: UInt64
     /// Wall-clock creation time, epoch milliseconds (informational only).
     public var createdAtMs: Int64
-    /// Stage id → fingerprint of that stage's configuration (see `ConfigFingerprint`).
+    /// Stage id → fingerprint of that stage's configuration (see `StageFingerprint`).
     public var fingerprints: [String: UInt64]
     /// One sealed `StateCodable` record per (stage, key).
     public var entries: [CheckpointEntry]

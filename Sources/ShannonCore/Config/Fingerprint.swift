@@ -1,3 +1,5 @@
+import ShannonStats
+
 /// A stage's configuration fingerprint: FNV-1a 64 of a canonical rendering of everything that
 /// shapes its state — type, input (and the decode spec of every field it reads), key_by, window and
 /// params — but not its alert rules, which may be retuned without throwing state away.
@@ -8,7 +10,7 @@
 /// its content.
 public enum StageFingerprint {
     public static func of(_ stage: StageSpec, fields: [FieldSpec]) -> UInt64 {
-        fnv1a64(canonical(stage, fields: fields))
+        TokenHash.fnv1a64(canonical(stage, fields: fields))
     }
 
     /// The text that is hashed (exposed for debugging a mismatch).
@@ -32,17 +34,8 @@ public enum StageFingerprint {
         case .countSliding(let size, let hop): out += "|window=count(\(size),\(hop))"
         case .eventTimeTumbling(let size, let late): out += "|window=time(\(size)ms,\(late)ms)"
         }
-        out += "|params=" + render(stage.params)
+        out += "|params=" + stage.params.kind.fingerprint
         return out
-    }
-
-    public static func fnv1a64(_ text: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return h
     }
 
     private static func render(_ f: FieldSpec) -> String {
@@ -57,41 +50,20 @@ public enum StageFingerprint {
         }
         return s
     }
+}
 
-    private static func render(_ d: Double) -> String { String(d) }
-    private static func render(_ ds: [Double]) -> String { "[" + ds.map(render).joined(separator: ",") + "]" }
+/// How values are written in fingerprint text, shared by every kind's `fingerprint`.
+enum FingerprintText {
+    static func render(_ d: Double) -> String { String(d) }
+    static func render(_ ds: [Double]) -> String { "[" + ds.map(render).joined(separator: ",") + "]" }
 
-    private static func render(_ r: ReferenceSpec?) -> String {
+    static func render(_ r: ReferenceSpec?) -> String {
         switch r {
         case nil: return "none"
         case .file(let path, _, let field)?: return "file(\(path),\(field))"
         case .edges(let e)?: return "edges\(render(e))"
         case .histogram(let e, let c)?: return "histogram(\(render(e)),\(render(c)))"
         case .firstWindow?: return "first_window"
-        }
-    }
-
-    private static func render(_ p: StageParams) -> String {
-        switch p {
-        case .psi(let p):
-            return "psi(reference=\(render(p.reference)),bins=\(p.bins),smoothing=\(render(p.smoothing)),"
-                + "fixed_reference=\(p.fixedReference),missing_bin=\(p.missingBin),confidence=\(render(p.confidence)))"
-        case .iv(let p):
-            return "iv(bins=\(p.bins),edges=\(p.edges.map(render) ?? "none"),reference=\(render(p.reference)),"
-                + "smoothing=\(render(p.smoothing)),confidence=\(render(p.confidence)))"
-        case .groupDivergence(let p):
-            return "group_divergence(groups=[\(p.groups.joined(separator: ","))],bins=\(p.bins),"
-                + "reference=\(render(p.reference)),smoothing=\(render(p.smoothing)),confidence=\(render(p.confidence)))"
-        case .entropy(let p):
-            return "entropy(estimator=\(p.estimator.rawValue),unit=\(p.unit.rawValue),max_distinct=\(p.maxDistinct),"
-                + "vocabulary_size=\(p.vocabularySize.map(String.init) ?? "none"),min_tokens=\(p.minTokens))"
-        case .jsDivergence(let p):
-            return "js_divergence(reference=\(render(p.reference)),unit=\(p.unit.rawValue),max_distinct=\(p.maxDistinct))"
-        case .boundary(let p):
-            return "boundary(anticipator=\(p.anticipator.rawValue),lookback=\(p.lookback),alpha=\(render(p.alpha)),"
-                + "error=\(p.error.rawValue),n_min=\(p.nMin),k_max=\(p.kMax),sigma_floor=\(render(p.sigmaFloor)),"
-                + "tau=\(render(p.tau)),refractory=\(p.refractory),test=\(p.test.rawValue),"
-                + "test_alpha=\(render(p.testAlpha)))"
         }
     }
 }

@@ -129,47 +129,6 @@ public struct FieldSpec: Sendable, Equatable {
     }
 }
 
-public enum StageType: String, Sendable, Equatable, CaseIterable {
-    case psi, iv
-    case groupDivergence = "group_divergence"
-    case entropy
-    case jsDivergence = "js_divergence"
-    case boundary
-
-    /// The figure alerts read unless `alert.metric` says otherwise.
-    public var headlineMetric: String {
-        switch self {
-        case .psi: return "psi"
-        case .iv: return "iv"
-        case .groupDivergence: return "divergence"
-        case .entropy: return "entropy"
-        case .jsDivergence: return "js"
-        case .boundary: return "z"
-        }
-    }
-
-    /// Metrics an alert may name for this stage.
-    public var metrics: [String] {
-        switch self {
-        case .psi: return ["psi", "psi_delta_se", "statistic", "p_value"]
-        case .iv: return ["iv", "statistic", "p_value"]
-        case .groupDivergence: return ["divergence", "statistic", "p_value"]
-        case .entropy: return ["entropy", "normalized_entropy", "distinct", "mean_surprisal"]
-        case .jsDivergence: return ["js"]
-        case .boundary: return ["z", "error", "boundaries"]
-        }
-    }
-
-    /// Field types accepted as the stage's `input`.
-    public var inputTypes: [FieldType] {
-        switch self {
-        case .psi, .iv, .groupDivergence: return [.number]
-        case .entropy, .jsDivergence: return [.tokens, .category]
-        case .boundary: return [.vector]
-        }
-    }
-}
-
 public enum KeyBy: Sendable, Equatable {
     /// One key per partition (written `"*"` in files, or omitted).
     case partition

@@ -2,21 +2,6 @@ import ShannonStats
 
 /// The runtime side of a stage's `window:` block (the case list lives with the spec).
 extension WindowSpec {
-    /// Problems with this window, as sentences naming the YAML keys; empty when usable.
-    /// (The window initialisers trap on these, so validate before building.)
-    public func validationErrors() -> [String] {
-        switch self {
-        case let .countTumbling(size):
-            size >= 1 ? [] : ["window.size must be at least 1 record, got \(size)"]
-        case let .countSliding(size, hop):
-            size < 1 ? ["window.size must be at least 1 record, got \(size)"]
-                : (hop >= 1 && hop <= size ? [] : ["window.hop must be between 1 and window.size (\(size)), got \(hop)"])
-        case let .eventTimeTumbling(size, lateness):
-            (size >= 1 ? [] : ["window.size must be at least 1 ms, got \(size) ms"])
-                + (lateness >= 0 ? [] : ["window.allowed_lateness must be >= 0, got \(lateness) ms"])
-        }
-    }
-
     /// A fresh window state for one key.
     public func makeWindow() -> KeyWindow {
         switch self {
@@ -40,15 +25,6 @@ extension WindowSpec {
     public var needsEventTime: Bool {
         if case .eventTimeTumbling = self { return true }
         return false
-    }
-
-    /// Canonical text for configuration fingerprints.
-    public var canonical: String {
-        switch self {
-        case let .countTumbling(size): "count(size=\(size))"
-        case let .countSliding(size, hop): "count(size=\(size),hop=\(hop))"
-        case let .eventTimeTumbling(size, lateness): "time(size=\(size)ms,lateness=\(lateness)ms)"
-        }
     }
 }
 

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// The Jeffreys divergence J(P, Q) = Σ (p_i - q_i) ln(p_i / q_i) between two binned samples,
-/// with its standard error and chi-square test (statistics.md §1). PSI, IV and the group
+/// with its standard error and chi-square test (docs/statistics-drift.md). PSI, IV and the group
 /// divergence are all this one computation with different names for P and Q, so it lives once.
 ///
 /// - Proportions: p_i = (c_i + a) / (n + B a), q_i = (r_i + a) / (m + B a).

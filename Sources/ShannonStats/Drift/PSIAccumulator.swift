@@ -1,5 +1,5 @@
 /// Online Population Stability Index of one feature or score: a reference histogram and the
-/// counts of the current window over the same bins (statistics.md §1).
+/// counts of the current window over the same bins (docs/statistics-drift.md).
 ///
 /// `add`/`remove` cost one binary search and one increment — no allocation — so a sliding
 /// window calls `remove` for the record leaving it and a tumbling window calls `reset()` when
@@ -115,25 +115,21 @@ extension PSIAccumulator: StateCodable {
         w.beginRecord(Self.tag, version: 1)
         binning.encode(to: &w)
         w.write(referenceCounts)
-        w.write(currentCounts)
-        w.write(currentTotal)
+        w.writeBinCounts(currentCounts, total: currentTotal)
         w.endRecord()
     }
 
     public init(from r: inout StateReader) throws {
-        let v = try r.beginRecord(Self.tag)
-        try StateReader.check(v, tag: Self.tag, supported: 1...1)
+        try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
         let binning = try Binning(from: &r)
         let reference = try r.readDoubles()
-        let current = try r.readInt64s()
-        let total = try r.read(Int64.self)
+        let (current, total) = try r.readBinCounts(bins: binning.binCount, name: "PSI1 current")
         try r.endRecord()
         do {
             try self.init(binning: binning, referenceCounts: reference)
         } catch {
             throw StateDecodingError.invalid("PSI1: \(error)")
         }
-        try BinCounts.validate(current, bins: binning.binCount, total: total, name: "PSI1 current")
         currentCounts = current
         currentTotal = total
     }

@@ -7,78 +7,42 @@ import Darwin
 #endif
 
 /// Weight of Evidence per bin and Information Value of a feature from labelled records
-/// (statistics.md §2): goods and bads counted over the same bins.
+/// (docs/statistics-drift.md): goods and bads counted over the same bins.
 ///
 /// IV = J(good, bad) is the Jeffreys divergence between the goods' and the bads' binned
 /// distributions, so its SE and chi-square test are the PSI ones with p = g (n = G goods) and
 /// q = b (m = Bd bads), both sampled. WoE_i = ln(g_i / b_i): positive = safer than average.
 public struct WoEAccumulator: Sendable, Equatable {
-    public let binning: Binning
-    public private(set) var goods: [Int64]
-    public private(set) var bads: [Int64]
-    /// G and Bd.
-    public private(set) var goodTotal: Int64
-    public private(set) var badTotal: Int64
+    /// Goods are the first sample, bads the second.
+    public private(set) var counts: TwoSampleCounts
 
-    public init(binning: Binning) {
-        self.binning = binning
-        goods = Array(repeating: 0, count: binning.binCount)
-        bads = Array(repeating: 0, count: binning.binCount)
-        goodTotal = 0
-        badTotal = 0
-    }
+    public init(binning: Binning) { counts = TwoSampleCounts(binning: binning) }
+
+    public var binning: Binning { counts.binning }
+    public var goods: [Int64] { counts.first }
+    public var bads: [Int64] { counts.second }
+    /// G and Bd.
+    public var goodTotal: Int64 { counts.firstTotal }
+    public var badTotal: Int64 { counts.secondTotal }
 
     /// Counts one labelled record. Returns false (counting nothing) when `x` has no bin.
     @discardableResult
-    public mutating func add(_ x: Double, isBad: Bool) -> Bool {
-        guard let i = binning.index(of: x) else { return false }
-        add(bin: i, isBad: isBad)
-        return true
-    }
+    public mutating func add(_ x: Double, isBad: Bool) -> Bool { counts.add(x, inSecond: isBad) }
 
     /// Counts one labelled record in bin `i` (when the caller already knows it, e.g. a sliding
     /// window replaying its ring).
-    public mutating func add(bin i: Int, isBad: Bool) {
-        if isBad {
-            bads[i] += 1
-            badTotal += 1
-        } else {
-            goods[i] += 1
-            goodTotal += 1
-        }
-    }
+    public mutating func add(bin i: Int, isBad: Bool) { counts.add(bin: i, inSecond: isBad) }
 
     /// Takes a labelled record out (sliding windows). Returns false, changing nothing, when `x`
     /// has no bin or that bin holds no record of that label.
     @discardableResult
-    public mutating func remove(_ x: Double, isBad: Bool) -> Bool {
-        guard let i = binning.index(of: x) else { return false }
-        return remove(bin: i, isBad: isBad)
-    }
+    public mutating func remove(_ x: Double, isBad: Bool) -> Bool { counts.remove(x, inSecond: isBad) }
 
     /// Takes a labelled record out of bin `i`; false, changing nothing, if that bin holds none.
     @discardableResult
-    public mutating func remove(bin i: Int, isBad: Bool) -> Bool {
-        if isBad {
-            guard bads[i] > 0 else { return false }
-            bads[i] -= 1
-            badTotal -= 1
-        } else {
-            guard goods[i] > 0 else { return false }
-            goods[i] -= 1
-            goodTotal -= 1
-        }
-        return true
-    }
+    public mutating func remove(bin i: Int, isBad: Bool) -> Bool { counts.remove(bin: i, inSecond: isBad) }
 
-    public mutating func reset() {
-        for i in goods.indices {
-            goods[i] = 0
-            bads[i] = 0
-        }
-        goodTotal = 0
-        badTotal = 0
-    }
+    public mutating func reset() { counts.reset() }
 
     /// IV with SE, interval and test, and the WoE table with per-bin SE.
     public func result(smoothing: Double = 0.5, confidence: Double = 0.95) -> IVResult {
@@ -138,29 +102,13 @@ extension WoEAccumulator: StateCodable {
 
     public func encode(to w: inout StateWriter) {
         w.beginRecord(Self.tag, version: 1)
-        binning.encode(to: &w)
-        w.write(goods)
-        w.write(goodTotal)
-        w.write(bads)
-        w.write(badTotal)
+        counts.encodeBody(to: &w)
         w.endRecord()
     }
 
     public init(from r: inout StateReader) throws {
-        let v = try r.beginRecord(Self.tag)
-        try StateReader.check(v, tag: Self.tag, supported: 1...1)
-        let binning = try Binning(from: &r)
-        let goods = try r.readInt64s()
-        let goodTotal = try r.read(Int64.self)
-        let bads = try r.readInt64s()
-        let badTotal = try r.read(Int64.self)
+        try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
+        counts = try TwoSampleCounts(bodyFrom: &r, names: ("WOE1 goods", "WOE1 bads"))
         try r.endRecord()
-        try BinCounts.validate(goods, bins: binning.binCount, total: goodTotal, name: "WOE1 goods")
-        try BinCounts.validate(bads, bins: binning.binCount, total: badTotal, name: "WOE1 bads")
-        self.binning = binning
-        self.goods = goods
-        self.bads = bads
-        self.goodTotal = goodTotal
-        self.badTotal = badTotal
     }
 }

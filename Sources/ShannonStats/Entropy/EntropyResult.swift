@@ -8,7 +8,7 @@ import Darwin
 
 /// The entropy estimates of one window of tokens, in nats (bits through the `…Bits` accessors).
 ///
-/// Formulas: docs/statistics-entropy-boundaries.md and design/statistics.md §3.
+/// Formulas: docs/statistics-entropy-boundaries.md §1.
 public struct EntropyResult: Sendable, Equatable {
     /// N, tokens in the window.
     public var n: Int

@@ -1,4 +1,5 @@
 import Testing
+import ShannonStats
 @testable import ShannonCore
 
 @Suite("Stage fingerprints")
@@ -29,7 +30,7 @@ struct FingerprintTests {
     @Test func fingerprintIsStableAcrossBuilds() throws {
         // FNV-1a 64 of a fixed text: pins the hash itself (reference value of the published
         // FNV test vector "a" → af63dc4c8601ec8c).
-        #expect(StageFingerprint.fnv1a64("a") == 0xaf63_dc4c_8601_ec8c)
+        #expect(TokenHash.fnv1a64("a") == 0xaf63_dc4c_8601_ec8c)
         #expect(StageFingerprint.canonical(try Self.spec().stages[0], fields: try Self.spec().decode.fields)
             == "v1|type=psi|input=score{path=score,type=number,optional=false}|key_by=*|window=count(5000)"
             + "|params=psi(reference=edges[0.1,0.5],bins=3,smoothing=0.5,fixed_reference=false,"

@@ -1,10 +1,65 @@
 import ShannonStats
 
-/// One stage of a partition, whatever its kind: a switch per record and stage, no existential.
+// The registry of stage kinds. Adding a kind is its folder under Stages/ plus one case in each
+// of the three enums below and one arm in each of their switches; the compiler's exhaustiveness
+// checks point at every arm still missing (docs/architecture.md, "Adding a stage kind").
+
+/// The `type:` of a stage.
+public enum StageType: String, Sendable, Equatable, CaseIterable {
+    case psi, iv
+    case groupDivergence = "group_divergence"
+    case entropy
+    case jsDivergence = "js_divergence"
+    case boundary
+
+    /// The type whose statics describe this kind.
+    var kind: any StageKind.Type {
+        switch self {
+        case .psi: PSIParams.self
+        case .iv: IVParams.self
+        case .groupDivergence: GroupDivergenceParams.self
+        case .entropy: EntropyParams.self
+        case .jsDivergence: JSDivergenceParams.self
+        case .boundary: BoundaryParams.self
+        }
+    }
+
+    /// The figure alerts read unless `alert.metric` says otherwise.
+    public var headlineMetric: String { kind.headlineMetric }
+    /// Metrics an alert may name for this stage.
+    public var metrics: [String] { kind.metrics }
+    /// Field types accepted as the stage's `input`.
+    public var inputTypes: [FieldType] { kind.inputTypes }
+}
+
+/// Typed `params:` of each stage type, with the defaults of docs/pipelines.md.
+public enum StageParams: Sendable, Equatable {
+    case psi(PSIParams)
+    case iv(IVParams)
+    case groupDivergence(GroupDivergenceParams)
+    case entropy(EntropyParams)
+    case jsDivergence(JSDivergenceParams)
+    case boundary(BoundaryParams)
+
+    /// The params as their kind.
+    var kind: any StageKind {
+        switch self {
+        case let .psi(p): p
+        case let .iv(p): p
+        case let .groupDivergence(p): p
+        case let .entropy(p): p
+        case let .jsDivergence(p): p
+        case let .boundary(p): p
+        }
+    }
+}
+
+/// One stage of a partition, whatever its kind: a switch per record and stage, no existential
+/// (the generic `StageRunner<E>` is specialised per kind, so the estimator's calls are static).
 enum AnyStageRunner {
-    case psi(StageRunner<PSIEstimator>)
-    case iv(StageRunner<IVEstimator>)
-    case groupDivergence(StageRunner<GroupDivergenceEstimator>)
+    case psi(StageRunner<DriftEstimator<PSIDrift>>)
+    case iv(StageRunner<DriftEstimator<IVDrift>>)
+    case groupDivergence(StageRunner<DriftEstimator<GroupDrift>>)
     case entropy(StageRunner<EntropyEstimator>)
     case jsDivergence(StageRunner<JSDivergenceEstimator>)
     case boundary(StageRunner<BoundaryEstimator>)
@@ -53,27 +108,4 @@ enum AnyStageRunner {
         case let .boundary(r): try r.restore(entry)
         }
     }
-}
-
-/// Everything one partition's records changed: every stage's state for every key, and the
-/// next offset to read. The unit of checkpoints and of rebalances ("a partition owns its state").
-public final class PartitionState {
-    public let topic: String
-    public let partition: Int32
-    let stages: [AnyStageRunner]
-    /// The offset of the next record to read: a checkpoint of this state resumes there.
-    // Unchecked exclusivity: touched per record, only by the worker's thread.
-    @exclusivity(unchecked) public internal(set) var nextOffset: Int64
-    /// Records since the last checkpoint; the owner resets it when a checkpoint is durable.
-    @exclusivity(unchecked) public var recordsSinceCheckpoint = 0
-    /// Generation number the next checkpoint will carry.
-    public var nextGeneration: UInt64 = 1
-
-    init(topic: String, partition: Int32, stages: [AnyStageRunner], nextOffset: Int64) {
-        self.topic = topic
-        self.partition = partition
-        self.stages = stages
-        self.nextOffset = nextOffset
-    }
-
 }

@@ -4,6 +4,6 @@ import ShannonStats
 
 /// A boundary stage with no params must run the parameter set measured on TCPD, not another.
 @Test func boundaryStageDefaultsAreTheMeasuredParameterSet() {
-    let fromFile = PipelinePlan.boundaryParameters(BoundaryParams())
+    let fromFile = BoundaryParams().detectorParameters
     #expect(fromFile == BoundaryParameters.default)
 }

@@ -3,16 +3,7 @@ import Testing
 import ShannonStats
 @testable import ShannonCore
 
-@Suite struct ReferenceFileTests {
-    @Test func csvRowsHonourQuotes() {
-        var rows = CSVRows("id,text\n1,\"a, b\"\r\n2,\"say \"\"hi\"\"\nthere\"\n3,plain")
-        #expect(rows.next() == ["id", "text"])
-        #expect(rows.next() == ["1", "a, b"])
-        #expect(rows.next() == ["2", "say \"hi\"\nthere"])
-        #expect(rows.next() == ["3", "plain"])
-        #expect(rows.next() == nil)
-    }
-
+@Suite struct JSDivergenceStageTests {
     /// A js_divergence reference read from a file is tokenised like the records: a window with
     /// the reference's own text is at JS 0; a window of other words is far from it.
     @Test func jsDivergenceAgainstAReferenceFile() throws {
