@@ -213,4 +213,6 @@ public struct CheckpointSpec: Sendable, Equatable {
     public var everyRecords: Int = 100_000
     public var everySeconds: Double = 30
     public var keep: Int = 3
+    /// The state changelog on Kafka (ChangelogSpec.swift).
+    public var changelog = ChangelogSpec()
 }

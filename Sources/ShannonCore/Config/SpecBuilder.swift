@@ -219,11 +219,12 @@ struct SpecBuilder {
     func checkpoint(_ node: Node) -> CheckpointSpec {
         var spec = CheckpointSpec()
         guard let entries = reader.mapping(node, "checkpoint") else { return spec }
-        let keys = reader.checkKeys(entries, allowed: ["every_records", "every_seconds", "keep"], in: "checkpoint")
+        let keys = reader.checkKeys(entries, allowed: ["every_records", "every_seconds", "keep", "changelog"], in: "checkpoint")
         if let n = keys["every_records"]?.value, let v = reader.int(n, "every_records", min: 1) { spec.everyRecords = v }
         if let n = keys["every_seconds"]?.value,
            let v = reader.double(n, "every_seconds", min: 0, exclusiveMin: true) { spec.everySeconds = v }
         if let n = keys["keep"]?.value, let v = reader.int(n, "keep", min: 1) { spec.keep = v }
+        if let n = keys["changelog"]?.value { spec.changelog = changelog(n) }
         return spec
     }
 }

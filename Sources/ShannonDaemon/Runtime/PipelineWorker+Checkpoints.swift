@@ -48,11 +48,33 @@ extension PipelineWorker {
                              metadata: ["partition": "\(s.topicPartition)", "error": "\(error)"])
                 continue
             }
+            if let changelog {
+                do {
+                    try changelog.write(c, createdAtMs: c.createdAtMs)
+                } catch let error as ChangelogError {
+                    metrics?.checkpointFailures.increment()
+                    throw RuntimeError.checkpointRefused(s.topicPartition, "\(error)")
+                }
+            }
             s.nextGeneration += 1
             s.recordsSinceCheckpoint = 0
             summary.checkpoints += 1
             metrics?.checkpoints.increment()
             offsets[s.topicPartition] = s.nextOffset
+        }
+        if let changelog, !offsets.isEmpty {
+            // The changelog is the state other daemons restore from: its entries and markers are
+            // delivered before the offsets follow.
+            do {
+                try producer.flush(timeout: .seconds(30))
+                changelog.committed()
+            } catch {
+                changelog.abandonPending()
+                metrics?.checkpointFailures.increment()
+                logger.warning("changelog write not delivered; written again at the next checkpoint",
+                               metadata: ["error": "\(error)"])
+                return
+            }
         }
         metrics?.lastCheckpoint.set(Double(Self.nowMs()) / 1000)
         // The checkpoint is the source of truth; the committed offset follows it, for lag
@@ -78,10 +100,12 @@ extension PipelineWorker {
                 let states = tps.compactMap { partitions[$0] }.filter { $0.recordsSinceCheckpoint > 0 }
                 do { try checkpoint(states) } catch { logger.error("checkpoint on revocation failed", metadata: ["error": "\(error)"]) }
             }
+            changelog?.release(tps)
             drop(tps)
             logger.info("partitions revoked", metadata: ["partitions": "\(tps.map(\.description).sorted().joined(separator: ","))"])
             return [:]
         case let .lost(tps):
+            changelog?.release(tps) // fenced: this daemon never writes their state again
             drop(tps)
             logger.warning("partitions lost (not checkpointed)", metadata: ["partitions": "\(tps.map(\.description).sorted().joined(separator: ","))"])
             return [:]
@@ -94,30 +118,32 @@ extension PipelineWorker {
         metrics?.partitions.set(Double(partitions.count))
     }
 
-    /// Loads each partition's newest valid checkpoint; returns where each starts reading.
+    /// Loads each partition's newest valid checkpoint (from the changelog when enabled, else
+    /// the local files); returns where each starts reading.
     func assigned(_ tps: [TopicPartition]) throws -> [TopicPartition: StartOffset] {
         var starts: [TopicPartition: StartOffset] = [:]
-        for tp in tps {
-            var result: CheckpointLoadResult
-            do {
-                result = try store.loadLatest(pipeline: spec.name, topic: tp.topic, partition: tp.partition,
-                                              expectedFingerprints: plan.fingerprints)
-            } catch let error as CheckpointError {
-                guard options.resetState, case .configurationChanged = error else {
-                    throw RuntimeError.checkpointRefused(tp, "\(error)")
+        var chosen: [TopicPartition: (Checkpoint?, UInt64)] = [:]
+        if let changelog {
+            let choices = try changelog.restore(tps, resetState: options.resetState) { tp in
+                do {
+                    let r = try loadLocal(tp)
+                    return (r, r.skipped.isEmpty ? nil : r.skipped.map(\.description).joined(separator: "; "))
+                } catch {
+                    return (nil, "unusable: \(error)")
                 }
-                logger.warning("stage configuration changed: state reset (--reset-state)",
-                               metadata: ["partition": "\(tp)", "reason": "\(error)"])
-                try store.reset(pipeline: spec.name, topic: tp.topic, partition: tp.partition)
-                result = CheckpointLoadResult()
             }
-            for skipped in result.skipped {
-                logger.error("corrupt checkpoint skipped, using the previous generation",
-                             metadata: ["partition": "\(tp)", "detail": "\(skipped)"])
+            for (tp, c) in choices { chosen[tp] = (c.checkpoint, c.nextGeneration) }
+        } else {
+            for tp in tps {
+                let r = try loadLocal(tp)
+                chosen[tp] = (r.checkpoint, r.nextGeneration)
             }
-            if let c = result.checkpoint {
+        }
+        for tp in tps {
+            let (checkpoint, nextGeneration) = chosen[tp] ?? (nil, 1)
+            if let c = checkpoint {
                 let state = try engine.restorePartition(c)
-                state.nextGeneration = max(state.nextGeneration, result.nextGeneration)
+                state.nextGeneration = max(state.nextGeneration, nextGeneration)
                 partitions[tp] = state
                 starts[tp] = .offset(c.nextOffset)
                 summary.restoredPartitions += 1
@@ -125,7 +151,7 @@ extension PipelineWorker {
                                                              "generation": "\(c.generation)"])
             } else {
                 let state = engine.makePartition(topic: tp.topic, partition: tp.partition)
-                state.nextGeneration = result.nextGeneration
+                state.nextGeneration = nextGeneration
                 partitions[tp] = state
                 switch spec.source.start {
                 case .committed: starts[tp] = .committed
@@ -141,5 +167,28 @@ extension PipelineWorker {
         invalidateCache()
         metrics?.partitions.set(Double(partitions.count))
         return starts
+    }
+
+    /// The newest valid local checkpoint of `tp` (skips logged); refuses another configuration's
+    /// state unless `--reset-state`.
+    private func loadLocal(_ tp: TopicPartition) throws -> CheckpointLoadResult {
+        var result: CheckpointLoadResult
+        do {
+            result = try store.loadLatest(pipeline: spec.name, topic: tp.topic, partition: tp.partition,
+                                          expectedFingerprints: plan.fingerprints)
+        } catch let error as CheckpointError {
+            guard options.resetState, case .configurationChanged = error else {
+                throw RuntimeError.checkpointRefused(tp, "\(error)")
+            }
+            logger.warning("stage configuration changed: state reset (--reset-state)",
+                           metadata: ["partition": "\(tp)", "reason": "\(error)"])
+            try store.reset(pipeline: spec.name, topic: tp.topic, partition: tp.partition)
+            result = CheckpointLoadResult()
+        }
+        for skipped in result.skipped {
+            logger.error("corrupt checkpoint skipped, using the previous generation",
+                         metadata: ["partition": "\(tp)", "detail": "\(skipped)"])
+        }
+        return result
     }
 }

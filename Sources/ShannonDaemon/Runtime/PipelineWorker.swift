@@ -19,6 +19,8 @@ public final class PipelineWorker {
     let logger: Logger
     let metrics: PipelineMetrics?
     let store: CheckpointStore
+    /// The state changelog on Kafka, when the pipeline enables it (Checkpoint/ChangelogCoordinator.swift).
+    var changelog: ChangelogCoordinator?
     let engine: PipelineEngine
     /// The engine's counts when metrics were last updated.
     private var countsAtMetrics: EngineCounts
@@ -53,6 +55,13 @@ public final class PipelineWorker {
         self.engine = try PipelineEngine(plan: plan)
         self.countsAtMetrics = engine.counts
         self.summary = RunSummary(pipeline: plan.spec.name)
+        let cl = plan.spec.checkpoint.changelog
+        if cl.enabled {
+            let store = ChangelogStore(topic: cl.topic(pipeline: plan.spec.name), pipeline: plan.spec.name, producer: producer,
+                                       connection: consumerConfiguration(), logger: log)
+            changelog = ChangelogCoordinator(store: store, fingerprints: plan.fingerprints,
+                                             maxMessageBytes: cl.maxMessageBytes - 512, logger: log)
+        }
     }
 
     /// The librdkafka consumer configuration of this pipeline.
