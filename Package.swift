@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Shannon: a streaming statistics daemon over Kafka.
@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Kernel benchmarks only (Benchmarks/, `swift package benchmark`); no product links it.
+        // The traits are named so that only MallocInterposer is on: the default RuntimeInterposer
+        // trait (Linux, Swift 6.3) needs ordo-one/swift-runtime-interposer, which is not among
+        // the packages this project may use.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // C libraries from Debian packages (installed by ops/dev/install-deps.sh).
@@ -73,6 +78,27 @@ let package = Package(
             name: "ShannonPipelineTests",
             dependencies: ["ShannonPipeline", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]
+        ),
+
+        // Kernel benchmarks of ShannonStats, one executable per subject (package-benchmark finds
+        // them under Benchmarks/). Run: `swift package benchmark` (docs/benchmarks.md).
+        .executableTarget(
+            name: "PSIBenchmarks",
+            dependencies: ["ShannonStats", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/PSI",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "EntropyBenchmarks",
+            dependencies: ["ShannonStats", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/Entropy",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "BoundaryBenchmarks",
+            dependencies: ["ShannonStats", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/Boundary",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],
     swiftLanguageModes: [.v6],
