@@ -94,7 +94,7 @@ def main() -> int:
                 _, seconds, summary = shannon_span(os.path.join(out, f"{tool}-{r}.err"), n)
                 notes[tool] = (f"records {summary['records']}, dead letters {summary['dead_letters']}, "
                                f"alerts {summary['alerts']}, checkpoints {summary['checkpoints']}")
-            runs.append((n / seconds, m["peak_rss_kib"] / 1024, m["user_s"], m["wall_s"]))
+            runs.append((n / seconds, m["peak_rss_kib"] / 1024, m["user_s"], m["sys_s"], m["wall_s"]))
         if runs:
             rows[tool] = runs
 
@@ -107,10 +107,10 @@ def main() -> int:
     med = {t: [statistics.median(col) for col in zip(*runs)] for t, runs in rows.items()}
     print(f"\nend to end: {n} records, 3 partitions, zstd, one embedded broker; median of {args.runs} "
           f"round(s), order alternating; load average {args.load_before} -> {args.load_after}")
-    print(f"| {'tool':<42} | {'steady records/s':>16} | {'peak RSS':>10} | {'user CPU':>9} | {'wall':>7} |")
-    print(f"|{'-' * 44}|{'-' * 18}:|{'-' * 11}:|{'-' * 10}:|{'-' * 8}:|")
-    for tool, (rate, rss, user, wall) in med.items():
-        print(f"| {label[tool]:<42} | {rate:>16,.0f} | {rss:>6.1f} MiB | {user:>7.2f} s | {wall:>5.2f} s |")
+    print(f"| {'tool':<42} | {'steady records/s':>16} | {'peak RSS':>10} | {'user CPU':>9} | {'sys CPU':>8} | {'wall':>7} |")
+    print(f"|{'-' * 44}|{'-' * 17}:|{'-' * 11}:|{'-' * 10}:|{'-' * 9}:|{'-' * 8}:|")
+    for tool, (rate, rss, user, system, wall) in med.items():
+        print(f"| {label[tool]:<42} | {rate:>16,.0f} | {rss:>6.1f} MiB | {user:>7.2f} s | {system:>6.2f} s | {wall:>5.2f} s |")
     print(f"* credit-psi runs on its own topic: the same N records in the shape its decode block reads, "
           f"over {args.credit_partitions} partitions (the broker keeps ~5 MiB per partition).")
     for tool in ["kcat", "python", "shannon", "credit"]:
