@@ -21,9 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        // The traits are named so that only MallocInterposer is on: the default RuntimeInterposer
-        // trait (Linux, Swift 6.3) needs ordo-one/swift-runtime-interposer, which is not among
-        // the packages this project may use.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries from Debian packages (installed by ops/dev/install-deps.sh).
@@ -71,6 +69,7 @@ let package = Package(
                 "ShannonCore", "ShannonKafka", "ShannonZstd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Windows and alerts (JSON lines) to one self-contained HTML page of charts.

@@ -91,7 +91,7 @@ struct DemoCommand: ParsableCommand {
         // short run's "are we caught up?" time. A real broker answers as soon as data arrives.
         options.propertyOverrides = ["bootstrap.servers": broker.bootstrapServers, "fetch.wait.max.ms": "20"]
         options.progressInterval = .seconds(3600)
-        let results = Daemon.run(plans, options: options, limit: .untilCaughtUp, stop: StopSignal(), metrics: nil, logger: logger)
+        let results = Daemon.run(plans, options: options, limit: .untilCaughtUp, metrics: nil, logger: logger)
         let summaries = try results.map { try $0.get() }
         let expected = summaries.reduce(0) { $0 + $1.alertsFiring + $1.alertsResolved }
         let deadline = ContinuousClock.now + .seconds(10)

@@ -17,7 +17,7 @@ struct RunCommand: ParsableCommand {
         and restored on restart or rebalance, so a restart resumes exactly where it stopped.
 
         SIGTERM or Ctrl-C stops gracefully: stop fetching, final checkpoint, flush alerts, \
-        commit, leave the group, exit 0. A second signal exits at once.
+        commit, leave the group, exit 0; after --shutdown-timeout it exits non-zero at once.
 
         Examples:
           shannon run pipelines/credit-psi.yaml
@@ -45,6 +45,9 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: "Serve Prometheus metrics and /healthz on this port (0: off).")
     var metricsPort: UInt16 = 0
+
+    @Option(help: "Seconds a graceful stop may take before the daemon exits non-zero without waiting further.")
+    var shutdownTimeout: Double = 30
 
     @Option(name: .customShort("X"), help: "Extra librdkafka property KEY=VALUE for every pipeline (repeatable).")
     var property: [String] = []
@@ -81,21 +84,14 @@ struct RunCommand: ParsableCommand {
             }
         }
         let metrics = ShannonMetrics()
-        var server: MetricsServer?
-        if metricsPort != 0 {
-            let s = MetricsServer(port: metricsPort, metrics: { metrics.exposition() }, healthy: { true }, logger: logger)
-            try s.start()
-            server = s
-        }
-        let log = logger
-        let trap = SignalTrap { sig in log.notice("signal received, stopping gracefully", metadata: ["signal": "\(sig)"]) }
+        let server = metricsPort == 0 ? nil
+            : MetricsServer(port: metricsPort, metrics: { metrics.exposition() }, healthy: { true }, logger: logger)
         var options = RunOptions(checkpointDirectory: checkpointDir)
         options.resetState = resetState
         options.propertyOverrides = overrides
         let results = Daemon.run(plans, options: options, limit: untilCaughtUp ? .untilCaughtUp : .untilStopped,
-                                 stop: trap.stop, metrics: metrics, logger: logger)
-        trap.cancel()
-        server?.stop()
+                                 metrics: metrics, metricsServer: server, shutdownTimeout: .seconds(shutdownTimeout),
+                                 logger: logger)
         withExtendedLifetime(broker) {}
         var failed = false
         for r in results {
@@ -107,11 +103,18 @@ struct RunCommand: ParsableCommand {
                     "alerts": "\(s.alertsFiring) firing, \(s.alertsResolved) resolved",
                     "checkpoints": "\(s.checkpoints)", "seconds": "\(String(format: "%.1f", s.seconds))",
                 ])
-            case .failure:
+            case let .failure(error):
+                if error is CancellationError {
+                    logger.error("graceful shutdown did not finish within --shutdown-timeout; exiting without waiting further")
+                }
                 failed = true
             }
         }
         if failed { throw ExitCode(1) }
+    }
+
+    func validate() throws {
+        guard shutdownTimeout > 0 else { throw ValidationError("--shutdown-timeout must be a positive number of seconds") }
     }
 
     static func parseProperties(_ items: [String]) throws -> [String: String] {

@@ -13,16 +13,21 @@ public final class ChangelogStore {
     public let topic: String
     public let pipeline: String
     let producer: KafkaProducer
+    let deliveries: DeliveryTracker?
     /// librdkafka properties of the restore reader (the source's connection settings).
     let readerConfiguration: [String: String]
     let logger: Logger
     public let fence = ChangelogFence()
     public let stats = ChangelogStats()
 
-    public init(topic: String, pipeline: String, producer: KafkaProducer, connection: [String: String], logger: Logger) {
+    /// - Parameter deliveries: the worker's tracker; the changelog's records take their ids from
+    ///   it so that a checkpoint round waits for their delivery too.
+    public init(topic: String, pipeline: String, producer: KafkaProducer, deliveries: DeliveryTracker? = nil,
+                connection: [String: String], logger: Logger) {
         self.topic = topic
         self.pipeline = pipeline
         self.producer = producer
+        self.deliveries = deliveries
         var conf = connection
         for k in ["group.instance.id", "partition.assignment.strategy", "auto.offset.reset", "enable.auto.commit",
                   "enable.auto.offset.store", "queued.min.messages"] { conf[k] = nil }
@@ -119,14 +124,14 @@ public final class ChangelogStore {
         for w in batch.writes {
             guard fence.owns(tp, epoch: batch.marker.tag.epoch) else { return false }
             if let value = w.value {
-                try producer.produce(topic: topic, key: w.key, value: value, partition: tp.partition)
+                try producer.produce(topic: topic, key: w.key, value: value, partition: tp.partition, id: deliveries?.nextID() ?? 0)
             } else {
                 let headers = w.tag.map { [KafkaHeader(ChangelogTag.headerName, $0.headerBytes)] } ?? []
                 // A null value (not an empty one) is Kafka's tombstone: only the raw-buffer API can say so.
                 let sent: Result<Void, KafkaError> = w.key.withUnsafeBytes { k in
                     do throws(KafkaError) {
                         try producer.produce(topic: topic, key: k, value: UnsafeRawBufferPointer(start: nil, count: 0),
-                                             headers: headers, partition: tp.partition)
+                                             headers: headers, partition: tp.partition, id: deliveries?.nextID() ?? 0)
                         return .success(())
                     } catch { return .failure(error) }
                 }
@@ -134,7 +139,8 @@ public final class ChangelogStore {
             }
         }
         guard fence.owns(tp, epoch: batch.marker.tag.epoch) else { return false }
-        try producer.produce(topic: topic, key: batch.marker.key.bytes, value: batch.marker.encoded(), partition: tp.partition)
+        try producer.produce(topic: topic, key: batch.marker.key.bytes, value: batch.marker.encoded(), partition: tp.partition,
+                             id: deliveries?.nextID() ?? 0)
         stats.recordWrite(entries: batch.entries)
         return true
     }

@@ -55,7 +55,9 @@ public struct CheckpointStore: Sendable {
     ///
     /// Generations must increase per partition (use `CheckpointLoadResult.nextGeneration`, then +1
     /// per write); pruning keeps the `keep` highest numbers.
-    public func write(_ checkpoint: Checkpoint) throws {
+    /// - Returns: the size of the file written.
+    @discardableResult
+    public func write(_ checkpoint: Checkpoint) throws -> Int {
         try Self.validate(checkpoint.pipeline)
         try Self.validate(checkpoint.topic)
         let bytes = try CheckpointFile.encode(checkpoint)
@@ -102,6 +104,7 @@ public struct CheckpointStore: Sendable {
             }
             try CheckpointIO.syncDirectory(dir)
         }
+        return bytes.count
     }
 
     // MARK: Load

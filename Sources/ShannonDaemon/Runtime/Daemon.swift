@@ -1,10 +1,12 @@
 import ShannonCore
 import Foundation
 import Logging
+import ServiceLifecycle
 import ShannonKafka
+import Synchronization
 
-/// Runs several pipelines side by side, one thread each (a worker and its consumer are
-/// thread-confined), and waits for all of them.
+/// Runs several pipelines side by side, each on its own threads (a worker and its consumer are
+/// thread-confined), as services of one `ServiceGroup`.
 public enum Daemon {
     /// Consumer-only librdkafka properties that a producer would warn about.
     static let consumerOnly: Set<String> = [
@@ -25,49 +27,76 @@ public enum Daemon {
         return conf
     }
 
-    /// Runs every plan on its own thread until `limit`/`stop`; returns each one's outcome in order.
-    public static func run(_ plans: [PipelinePlan], options: RunOptions, limit: RunLimit, stop: StopSignal,
-                           metrics: ShannonMetrics?, logger: Logger) -> [Result<RunSummary, any Error>] {
-        let results = ResultsBox(count: plans.count)
-        let group = DispatchGroup()
-        for (i, plan) in plans.enumerated() {
-            group.enter()
-            let thread = Thread {
-                defer { group.leave() }
-                let outcome: Result<RunSummary, any Error>
-                do {
-                    let deliveries = DeliveryTracker()
-                    let producer = try KafkaProducer(configuration: producerConfiguration(plan.spec, overrides: options.propertyOverrides),
-                                                     logger: logger, onDelivery: deliveries.handler)
-                    let worker = try PipelineWorker(plan: plan, options: options, producer: producer, deliveries: deliveries,
-                                                    metrics: metrics, logger: logger)
-                    outcome = .success(try worker.run(limit: limit, stop: stop))
-                    try? producer.flush(timeout: .seconds(10))
-                } catch {
-                    var l = logger
-                    l[metadataKey: "pipeline"] = "\(plan.spec.name)"
-                    l.error("pipeline stopped with an error; stopping the others so the daemon exits non-zero and its supervisor restarts it",
-                            metadata: ["error": "\(error)"])
-                    outcome = .failure(error)
-                    stop.stop()
-                }
-                results.set(i, outcome)
-            }
-            thread.name = "shannon-\(plan.spec.name)"
-            thread.stackSize = 8 << 20
-            thread.start()
-        }
-        group.wait()
-        return results.all()
+    /// Runs one pipeline on the calling thread until `limit`/`stop`, wired in the one place
+    /// workers are wired (`PipelineWorker.wired`).
+    static func runPipeline(_ plan: PipelinePlan, options: RunOptions, limit: RunLimit, stop: StopSignal,
+                            metrics: ShannonMetrics?, logger: Logger) throws -> RunSummary {
+        let worker = try PipelineWorker.wired(plan: plan, options: options, metrics: metrics, logger: logger)
+        let summary = try worker.run(limit: limit, stop: stop)
+        try? worker.producer.flush(timeout: .seconds(10))
+        return summary
     }
-}
 
-/// Results written by worker threads, read after they all finished.
-private final class ResultsBox: @unchecked Sendable {
-    // @unchecked: each slot is written by exactly one thread before DispatchGroup.wait returns.
-    private var values: [Result<RunSummary, any Error>?]
-    private let lock = NSLock()
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<RunSummary, any Error>) { lock.lock(); values[i] = r; lock.unlock() }
-    func all() -> [Result<RunSummary, any Error>] { lock.lock(); defer { lock.unlock() }; return values.map { $0! } }
+    /// The daemon: every pipeline (one `PipelineService` each) and the metrics endpoint in one
+    /// `ServiceGroup`. SIGTERM/SIGINT (with `trapSignals`) shut it down gracefully, pipelines
+    /// first, the metrics endpoint last; after `shutdownTimeout` the group stops waiting and
+    /// the unfinished pipelines fail with `CancellationError` (their checkpoints on disk are
+    /// atomic: a restart resumes from them). One failed pipeline shuts the group down, so the
+    /// daemon exits non-zero and its supervisor restarts it. With `.untilCaughtUp` the group
+    /// ends once every pipeline has read its partitions to the end.
+    ///
+    /// - Returns: each pipeline's outcome, in the order of `plans`.
+    public static func serve(_ plans: [PipelinePlan], options: RunOptions, limit: RunLimit, metrics: ShannonMetrics?,
+                             metricsServer: MetricsServer? = nil, trapSignals: Bool = true,
+                             shutdownTimeout: Duration = .seconds(30), logger: Logger) async -> [Result<RunSummary, any Error>] {
+        let ended = Latch(count: plans.count)
+        let pipelines = plans.map { PipelineService(plan: $0, options: options, limit: limit, metrics: metrics,
+                                                    logger: logger, ended: ended) }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let metricsServer {
+            services.append(.init(service: MetricsService(server: metricsServer), successTerminationBehavior: .ignore,
+                                  failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        for p in pipelines {
+            services.append(.init(service: p, successTerminationBehavior: .ignore,
+                                  failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        var configuration = ServiceGroupConfiguration(services: services,
+                                                      gracefulShutdownSignals: trapSignals ? [.sigterm, .sigint] : [],
+                                                      cancellationSignals: [], logger: logger)
+        configuration.maximumGracefulShutdownDuration = shutdownTimeout
+        let group = ServiceGroup(configuration: configuration)
+        await withTaskGroup(of: Void.self) { tasks in
+            // Once every pipeline is done (caught up, stopped or failed), the group shuts down.
+            tasks.addTask {
+                await ended.wait()
+                await group.triggerGracefulShutdown()
+            }
+            tasks.addTask {
+                do { try await group.run() } catch {
+                    if !pipelines.contains(where: { p in p.outcome.map { r in if case .failure = r { true } else { false } } ?? false }) {
+                        logger.error("service group failed", metadata: ["error": "\(error)"])
+                    }
+                    ended.open()
+                }
+            }
+        }
+        return pipelines.map { $0.outcome ?? .failure(CancellationError()) }
+    }
+
+    /// `serve` for synchronous callers (the commands): blocks the calling thread until it ends.
+    public static func run(_ plans: [PipelinePlan], options: RunOptions, limit: RunLimit, metrics: ShannonMetrics?,
+                           metricsServer: MetricsServer? = nil, trapSignals: Bool = true,
+                           shutdownTimeout: Duration = .seconds(30), logger: Logger) -> [Result<RunSummary, any Error>] {
+        let box = Mutex<[Result<RunSummary, any Error>]>([])
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let results = await serve(plans, options: options, limit: limit, metrics: metrics, metricsServer: metricsServer,
+                                      trapSignals: trapSignals, shutdownTimeout: shutdownTimeout, logger: logger)
+            box.withLock { $0 = results }
+            done.signal()
+        }
+        done.wait()
+        return box.withLock { $0 }
+    }
 }

@@ -2,15 +2,35 @@ import ShannonCore
 import ShannonKafka
 import Synchronization
 
-/// Counts produce failures reported by librdkafka (delivery reports arrive on the thread that
-/// polls or flushes the producer), so a checkpoint is never written over an alert or dead
-/// letter that was not delivered: alerts are at-least-once because of this check.
+/// Tracks which produced messages (alerts, windows, dead letters) the broker has acknowledged,
+/// by message id, so that a checkpoint is written only once everything published before it is
+/// delivered, and never over a refused one: alerts are at-least-once because of this check.
+///
+/// Ids come from `nextID()` (1, 2, 3… on the producing worker thread); delivery reports arrive
+/// on whichever thread polls or flushes the producer. Reports come back out of order across
+/// partitions, so the tracker keeps the highest id below which every message is settled.
 public final class DeliveryTracker: Sendable {
+    private struct Settled {
+        /// Every id ≤ this has a delivery report.
+        var through: UInt64 = 0
+        /// Reported ids above `through + 1`.
+        var ahead: Set<UInt64> = []
+        /// The lowest id the broker refused, if any.
+        var firstFailed: UInt64?
+    }
+    private let settled = Mutex(Settled())
+    private let issued = Atomic<UInt64>(0)
     private let failures = Atomic<Int>(0)
     private let delivered = Atomic<Int>(0)
     private let last = Mutex<KafkaError?>(nil)
 
     public init() {}
+
+    /// The id of the next message to produce.
+    func nextID() -> UInt64 { issued.add(1, ordering: .relaxed).newValue }
+
+    /// The last id handed out.
+    var lastIssued: UInt64 { issued.load(ordering: .relaxed) }
 
     /// The handler to give `KafkaProducer(onDelivery:)`.
     public var handler: @Sendable (DeliveryReport) -> Void {
@@ -21,7 +41,22 @@ public final class DeliveryTracker: Sendable {
             } else {
                 delivered.add(1, ordering: .relaxed)
             }
+            guard report.id > 0 else { return }
+            settled.withLock { s in
+                if report.error != nil { s.firstFailed = min(s.firstFailed ?? .max, report.id) }
+                if report.id == s.through + 1 {
+                    s.through += 1
+                    while s.ahead.remove(s.through + 1) != nil { s.through += 1 }
+                } else if report.id > s.through {
+                    s.ahead.insert(report.id)
+                }
+            }
         }
+    }
+
+    /// Whether every message up to `id` has a report, and whether one of them was refused.
+    func state(through id: UInt64) -> (settled: Bool, refused: Bool) {
+        settled.withLock { s in (s.through >= id, (s.firstFailed ?? .max) <= id) }
     }
 
     public var failureCount: Int { failures.load(ordering: .relaxed) }

@@ -7,80 +7,79 @@ import ShannonKafka
 extension PipelineWorker {
 
     func maybeCheckpoint() throws {
+        try absorb(writer.collect())
         let due = ContinuousClock.now - lastCheckpoint >= .seconds(spec.checkpoint.everySeconds)
             || partitions.values.contains { $0.recordsSinceCheckpoint >= spec.checkpoint.everyRecords }
         if due { try checkpointAll(force: false) }
     }
 
-    /// Makes the state of every changed partition durable, then commits its offset. Alerts and
-    /// dead letters of the records it covers are flushed first: a checkpoint never gets ahead of
-    /// what was published (alerts are at-least-once).
+    /// Snapshots every changed partition and hands the round to the checkpoint writer, which
+    /// makes it durable once the alerts and dead letters it covers are delivered (a checkpoint
+    /// never gets ahead of what was published: alerts are at-least-once).
     func checkpointAll(force: Bool) throws {
         lastCheckpoint = ContinuousClock.now
         let changed = partitions.values.filter { $0.recordsSinceCheckpoint > 0 || (force && $0.nextGeneration == 1) }
         guard !changed.isEmpty else { return }
-        try checkpoint(changed)
+        try submit(changed)
     }
 
-    private func checkpoint(_ states: [PartitionState]) throws {
+    /// The snapshot is a value: encoding the stage states is the only part done here; the
+    /// delivery wait, compression, file writes and fsyncs happen on the writer thread.
+    private func submit(_ states: [PartitionState]) throws {
         try publish()
-        do {
-            try producer.flush(timeout: .seconds(30))
-        } catch {
-            metrics?.checkpointFailures.increment()
-            logger.warning("checkpoint postponed: alerts not yet delivered", metadata: ["error": "\(error)"])
-            return
-        }
-        if let deliveries, deliveries.failureCount > failuresAtCheckpoint {
-            // An alert or dead letter since the last checkpoint was not delivered: checkpointing
-            // now would skip it forever. Stop instead; a restart replays from the last checkpoint.
-            metrics?.checkpointFailures.increment()
-            throw RuntimeError.deliveryFailed(deliveries.failureCount - failuresAtCheckpoint, deliveries.lastError)
-        }
-        var offsets: [TopicPartition: Int64] = [:]
+        let now = Self.nowMs()
+        var round = CheckpointWriter.Round(checkpoints: [], lastMessageID: deliveries?.lastIssued ?? 0)
         for s in states where s.nextOffset >= 0 {
-            let c = engine.checkpoint(of: s, createdAtMs: Self.nowMs())
-            do {
-                try store.write(c)
-            } catch {
-                metrics?.checkpointFailures.increment()
-                logger.error("checkpoint failed; state kept in memory, retried next time",
-                             metadata: ["partition": "\(s.topicPartition)", "error": "\(error)"])
-                continue
-            }
+            let c = engine.checkpoint(of: s, createdAtMs: now)
             if let changelog {
+                // Produced now, in order, with tracked ids: the round below waits for their
+                // delivery as for the alerts', so offsets follow only a delivered changelog.
                 do {
-                    try changelog.write(c, createdAtMs: c.createdAtMs)
+                    try changelog.write(c, createdAtMs: now)
                 } catch let error as ChangelogError {
                     metrics?.checkpointFailures.increment()
                     throw RuntimeError.checkpointRefused(s.topicPartition, "\(error)")
                 }
             }
+            round.checkpoints.append(c)
             s.nextGeneration += 1
             s.recordsSinceCheckpoint = 0
-            summary.checkpoints += 1
-            metrics?.checkpoints.increment()
-            offsets[s.topicPartition] = s.nextOffset
         }
-        if let changelog, !offsets.isEmpty {
-            // The changelog is the state other daemons restore from: its entries and markers are
-            // delivered before the offsets follow.
-            do {
-                try producer.flush(timeout: .seconds(30))
-                changelog.committed()
-            } catch {
-                changelog.abandonPending()
-                metrics?.checkpointFailures.increment()
-                logger.warning("changelog write not delivered; written again at the next checkpoint",
-                               metadata: ["error": "\(error)"])
-                return
-            }
+        guard !round.checkpoints.isEmpty else { return }
+        round.lastMessageID = deliveries?.lastIssued ?? 0
+        // The changelog's hashes move on now: if a write is refused, the writer's outcome stops
+        // the worker (as for a refused alert) and the restart restores from what was delivered.
+        changelog?.committed()
+        writer.submit(round)
+    }
+
+    /// Waits for every submitted round, then acts on the outcome; offsets are committed
+    /// synchronously (revocation and shutdown: the partitions are about to leave).
+    func drainCheckpoints() throws {
+        try absorb(writer.drain(), synchronousCommit: true)
+    }
+
+    /// Acts on what finished rounds reported: a refused delivery stops the worker; partitions
+    /// whose write failed are checkpointed again next round; durable offsets are committed.
+    func absorb(_ o: CheckpointWriter.Outcome, synchronousCommit: Bool = false) throws {
+        if let fatal = o.fatal {
+            metrics?.checkpointFailures.increment()
+            throw fatal
         }
+        for tp in o.retry {
+            metrics?.checkpointFailures.increment()
+            if let s = partitions[tp] { s.recordsSinceCheckpoint = max(s.recordsSinceCheckpoint, 1) }
+        }
+        guard o.written > 0 else { return }
+        summary.checkpoints += o.written
+        metrics?.checkpoints.increment(by: Int64(o.written))
         metrics?.lastCheckpoint.set(Double(Self.nowMs()) / 1000)
         // The checkpoint is the source of truth; the committed offset follows it, for lag
-        // monitoring and for consumers of the group that don't read checkpoints.
+        // monitoring and for consumers of the group that don't read checkpoints. Only owned
+        // partitions: a revoked one was committed synchronously before it left.
+        let offsets = o.durable.filter { partitions[$0.key] != nil }
         if options.manualPartitions == nil, let consumer, !offsets.isEmpty {
-            do { try consumer.commit(offsets) } catch {
+            do { try consumer.commit(offsets, async: !synchronousCommit) } catch {
                 logger.warning("offset commit failed (the checkpoint is durable)", metadata: ["error": "\(error)"])
             }
         }
@@ -98,7 +97,13 @@ extension PipelineWorker {
         case let .revoked(tps):
             if !abandoning {
                 let states = tps.compactMap { partitions[$0] }.filter { $0.recordsSinceCheckpoint > 0 }
-                do { try checkpoint(states) } catch { logger.error("checkpoint on revocation failed", metadata: ["error": "\(error)"]) }
+                do {
+                    if !states.isEmpty { try submit(states) }
+                    try drainCheckpoints()
+                } catch {
+                    fatal = fatal ?? error
+                    logger.error("checkpoint on revocation failed", metadata: ["error": "\(error)"])
+                }
             }
             changelog?.release(tps)
             drop(tps)
@@ -121,6 +126,7 @@ extension PipelineWorker {
     /// Loads each partition's newest valid checkpoint (from the changelog when enabled, else
     /// the local files); returns where each starts reading.
     func assigned(_ tps: [TopicPartition]) throws -> [TopicPartition: StartOffset] {
+        try drainCheckpoints() // a partition handed back must be loaded from its newest file
         var starts: [TopicPartition: StartOffset] = [:]
         var chosen: [TopicPartition: (Checkpoint?, UInt64)] = [:]
         if let changelog {

@@ -14,13 +14,12 @@ public final class PipelineWorker {
     let options: RunOptions
     let producer: KafkaProducer
     let deliveries: DeliveryTracker?
-    /// Delivery failures already known when the last checkpoint was written.
-    var failuresAtCheckpoint = 0
     let logger: Logger
     let metrics: PipelineMetrics?
     let store: CheckpointStore
     /// The state changelog on Kafka, when the pipeline enables it (Checkpoint/ChangelogCoordinator.swift).
     var changelog: ChangelogCoordinator?
+    let writer: CheckpointWriter
     let engine: PipelineEngine
     /// The engine's counts when metrics were last updated.
     private var countsAtMetrics: EngineCounts
@@ -31,6 +30,8 @@ public final class PipelineWorker {
     var fatal: Error?
     var abandoning = false
     var lastCheckpoint = ContinuousClock.now
+    /// High watermarks seen by the last end-of-topic check (`.untilCaughtUp`).
+    private var knownEnds: [TopicPartition: (low: Int64, high: Int64)] = [:]
 
     // One-entry cache: a batch mostly holds runs of one partition.
     @exclusivity(unchecked) private var cachedTopic: OpaquePointer?
@@ -39,30 +40,33 @@ public final class PipelineWorker {
 
     /// - Parameter deliveries: the tracker whose `handler` the producer reports deliveries to;
     ///   with it, a failed delivery stops the worker before a checkpoint could skip the record.
-    public init(plan: PipelinePlan, options: RunOptions, producer: KafkaProducer, deliveries: DeliveryTracker? = nil,
+    init(plan: PipelinePlan, options: RunOptions, producer: KafkaProducer, deliveries: DeliveryTracker? = nil,
                 metrics: ShannonMetrics? = nil, logger: Logger? = nil) throws {
         self.plan = plan
         self.spec = plan.spec
         self.options = options
         self.producer = producer
         self.deliveries = deliveries
-        self.failuresAtCheckpoint = deliveries?.failureCount ?? 0
         var log = logger ?? Logger(label: "shannon.pipeline")
         log[metadataKey: "pipeline"] = "\(plan.spec.name)"
         self.logger = log
         self.metrics = metrics?.pipeline(plan.spec.name, stages: plan.spec.stages)
         self.store = CheckpointStore(directory: options.checkpointDirectory, keep: plan.spec.checkpoint.keep)
         self.engine = try PipelineEngine(plan: plan)
+        self.writer = CheckpointWriter(store: store, producer: producer, deliveries: deliveries, logger: log)
         self.countsAtMetrics = engine.counts
         self.summary = RunSummary(pipeline: plan.spec.name)
         let cl = plan.spec.checkpoint.changelog
         if cl.enabled {
             let store = ChangelogStore(topic: cl.topic(pipeline: plan.spec.name), pipeline: plan.spec.name, producer: producer,
+                                       deliveries: deliveries,
                                        connection: consumerConfiguration(), logger: log)
             changelog = ChangelogCoordinator(store: store, fingerprints: plan.fingerprints,
                                              maxMessageBytes: cl.maxMessageBytes - 512, logger: log)
         }
     }
+
+    deinit { writer.stop() }
 
     /// The librdkafka consumer configuration of this pipeline.
     func consumerConfiguration() -> [String: String] {
@@ -112,7 +116,7 @@ public final class PipelineWorker {
                 producer.poll()
                 try maybeCheckpoint()
                 if case let .records(n) = limit, engine.counts.records >= n { break loop }
-                if case .untilCaughtUp = limit, batch.count == 0, try caughtUp(consumer) { break loop }
+                if case .untilCaughtUp = limit, try caughtUp(consumer) { break loop }
                 if ContinuousClock.now - lastProgress >= options.progressInterval {
                     let secs = (ContinuousClock.now - lastProgress).seconds
                     let c = engine.counts
@@ -137,10 +141,12 @@ public final class PipelineWorker {
             try shutdown(consumer)
         case .graceful, .abandon:
             abandoning = true
+            writer.abandon()
             partitions.removeAll()
             invalidateCache()
             try? consumer.close()
         }
+        writer.stop()
         self.consumer = nil
         summary.absorb(engine.counts, stages: spec.stages.map(\.id))
         summary.seconds = (ContinuousClock.now - started).seconds
@@ -152,18 +158,27 @@ public final class PipelineWorker {
     private func shutdown(_ consumer: KafkaConsumer) throws {
         let t0 = ContinuousClock.now
         try checkpointAll(force: true)
+        try drainCheckpoints()
         try consumer.close() // revocation: nothing new to checkpoint
         logger.info("stopped", metadata: ["records": "\(engine.counts.records)", "checkpoints": "\(summary.checkpoints)",
                                           "shutdown_ms": "\((ContinuousClock.now - t0).milliseconds)"])
     }
 
+    /// Whether every owned partition has been read to its end. Below a known end the answer
+    /// needs no broker: only when every partition has reached the end seen last time (or none
+    /// was seen yet) are the high watermarks asked again, so the check costs no wait per batch.
     private func caughtUp(_ consumer: KafkaConsumer) throws -> Bool {
         guard !partitions.isEmpty else { return false }
         for (tp, state) in partitions {
-            let (low, high) = try consumer.watermarks(tp, timeout: .seconds(5))
-            if high > low && state.nextOffset < high { return false }
+            if let end = knownEnds[tp], end.high > end.low, state.nextOffset < end.high { return false }
         }
-        return true
+        var done = true
+        for (tp, state) in partitions {
+            let (low, high) = try consumer.watermarks(tp, timeout: .seconds(5))
+            knownEnds[tp] = (low, high)
+            if high > low && state.nextOffset < high { done = false }
+        }
+        return done
     }
 
     // MARK: The hot path
@@ -205,7 +220,8 @@ public final class PipelineWorker {
             case .deadLetter: topic = spec.sinks.deadLetter!.topic
             }
             try producer.produce(topic: topic, key: record.key, value: record.value,
-                                 headers: record.headers.map { KafkaHeader($0.name, $0.value) })
+                                 headers: record.headers.map { KafkaHeader($0.name, $0.value) },
+                                 id: deliveries?.nextID() ?? 0)
         }
         updateMetrics()
     }
@@ -252,6 +268,8 @@ extension RunSummary {
 public enum RuntimeError: Error, CustomStringConvertible {
     case checkpointRefused(TopicPartition, String)
     case deliveryFailed(Int, KafkaError?)
+    /// The run was abandoned (crash tests): nothing more is checkpointed.
+    case abandoned
 
     public var description: String {
         switch self {
@@ -260,6 +278,8 @@ public enum RuntimeError: Error, CustomStringConvertible {
         case let .deliveryFailed(n, error):
             "\(n) alert(s) or dead letter(s) could not be delivered (\(error.map { "\($0)" } ?? "unknown error")); "
                 + "stopping without a checkpoint so that a restart produces them again"
+        case .abandoned:
+            "abandoned: no further checkpoint"
         }
     }
 }

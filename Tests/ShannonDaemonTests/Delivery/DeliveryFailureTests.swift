@@ -52,13 +52,12 @@ import ShannonStats
 
         // The broker refuses the next produce requests with a non-retriable error.
         broker.pushRequestErrors(apiKey: KafkaAPIKey.produce, Array(repeating: 29, count: 50)) // TOPIC_AUTHORIZATION_FAILED
-        let deliveries = DeliveryTracker()
-        let producer = try KafkaProducer(configuration: ["bootstrap.servers": broker.bootstrapServers,
-                                                         "enable.idempotence": "false", "retries": "0"],
-                                         onDelivery: deliveries.handler)
-        let worker = try PipelineWorker(plan: plan, options: options, producer: producer, deliveries: deliveries)
+        var refusing = options
+        refusing.propertyOverrides["enable.idempotence"] = "false" // no retries: the refusal is final
+        refusing.propertyOverrides["retries"] = "0"
+        let worker = try PipelineWorker.wired(plan: plan, options: refusing)
         #expect(throws: RuntimeError.self) { _ = try worker.run(limit: .untilCaughtUp) }
-        #expect(deliveries.failureCount > 0)
+        #expect((worker.deliveries?.failureCount ?? 0) > 0)
         let store = CheckpointStore(directory: dir)
         let saved = try store.loadLatest(pipeline: "delivery", topic: topic, partition: 0, expectedFingerprints: nil)
         #expect(saved.checkpoint == nil, "no checkpoint may cover an undelivered alert")

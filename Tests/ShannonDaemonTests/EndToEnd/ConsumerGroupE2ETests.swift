@@ -17,11 +17,10 @@ private final class WorkerThread: @unchecked Sendable {
     private let ended = Atomic<Bool>(false)
     private var result: Result<RunSummary, Error>?
 
-    init(plan: PipelinePlan, options: RunOptions, producer: KafkaProducer, logger: Logger) {
+    init(plan: PipelinePlan, options: RunOptions, logger: Logger) {
         let thread = Thread { [self] in
             do {
-                let worker = try PipelineWorker(plan: plan, options: options, producer: producer, metrics: metrics,
-                                                logger: logger)
+                let worker = try PipelineWorker.wired(plan: plan, options: options, metrics: metrics, logger: logger)
                 result = .success(try worker.run(limit: .untilStopped, stop: stop, stopMode: .graceful))
             } catch {
                 result = .failure(error)
@@ -73,8 +72,6 @@ extension EndToEndTests {
         let half = 3_000
         let goodFirstHalf = stream[..<half].filter { CreditRecord(bytes: $0.value) != nil }.count
         try E2E.produce(Array(stream[..<half]), to: topic)
-
-        let producer = try E2E.producer()
         let dirA = E2E.tempDirectory("group-a"), dirB = E2E.tempDirectory("group-b")
         defer { E2E.remove(dirA); E2E.remove(dirB) }
         let plan = try PipelinePlan(spec: spec)
@@ -94,7 +91,7 @@ extension EndToEndTests {
             }
         }
 
-        let first = WorkerThread(plan: plan, options: options, producer: producer, logger: E2E.quietLogger("e2e.w1"))
+        let first = WorkerThread(plan: plan, options: options, logger: E2E.quietLogger("e2e.w1"))
         try waitFor("the first worker to read the first half") { first.decoded == goodFirstHalf || first.finished }
         #expect(try E2E.latestCheckpoints(spec, directory: dirB, partitions: 4).allSatisfy { $0 == nil },
                 "no checkpoint before the revocation")
@@ -102,7 +99,7 @@ extension EndToEndTests {
         let log = CapturedLog()
         var joinerLogger = log.logger("e2e.w2")
         joinerLogger.logLevel = .info
-        let second = WorkerThread(plan: plan, options: options, producer: producer, logger: joinerLogger)
+        let second = WorkerThread(plan: plan, options: options, logger: joinerLogger)
         try waitFor("the joiner to restore its partitions") {
             log.all.filter { $0.1.hasPrefix("partition restored") }.count == 2 || second.finished
         }
@@ -132,7 +129,7 @@ extension EndToEndTests {
         // One uninterrupted run of the same pipeline over the same topic, for the expected state.
         var single = spec
         E2E.retargetSinks(&single)
-        let whole = try E2E.run(try PipelinePlan(spec: single), checkpoints: dirA, partitions: 4, producer: producer)
+        let whole = try E2E.run(try PipelinePlan(spec: single), checkpoints: dirA, partitions: 4)
         #expect(whole.records == stream.count)
         #expect(try E2E.finalState(spec, directory: dirB, partitions: 4) == E2E.finalState(single, directory: dirA, partitions: 4))
     }

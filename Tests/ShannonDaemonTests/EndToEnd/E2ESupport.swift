@@ -140,10 +140,10 @@ enum E2E {
         try readAll(spec.sinks.alerts.topic, partitions: 1).map { try Alert.decode($0.value) }
     }
 
-    /// Runs a fresh worker on `plan` over all partitions of its source, without a group join.
+    /// Runs a fresh worker (wired as the daemon wires it) on `plan` over all partitions of its source, without a group join.
     static func run(_ plan: PipelinePlan, checkpoints: String, partitions: Int32, limit: RunLimit = .untilCaughtUp,
                     stopMode: StopMode = .graceful, batchSize: Int = 4096, resetState: Bool = false,
-                    producer: KafkaProducer, logger: Logger? = nil) throws -> RunSummary {
+                    logger: Logger? = nil) throws -> RunSummary {
         var options = RunOptions(checkpointDirectory: checkpoints)
         // Short fetch waits: the mock holds an empty fetch for fetch.wait.max.ms (500 ms by
         // default), which otherwise dominates the run time of these small streams.
@@ -154,9 +154,10 @@ enum E2E {
         options.resetState = resetState
         options.progressInterval = .seconds(3600)
         options.pollTimeout = .milliseconds(20) // ends "caught up" runs sooner; no effect on results
-        let worker = try PipelineWorker(plan: plan, options: options, producer: producer,
-                                        logger: logger ?? quietLogger("e2e.worker"))
-        return try worker.run(limit: limit, stop: StopSignal(), stopMode: stopMode)
+        let worker = try PipelineWorker.wired(plan: plan, options: options, logger: logger ?? quietLogger("e2e.worker"))
+        let summary = try worker.run(limit: limit, stop: StopSignal(), stopMode: stopMode)
+        try worker.producer.flush(timeout: .seconds(30)) // what it published is readable now
+        return summary
     }
 
     /// The newest checkpoint of each partition (nil where there is none).

@@ -24,13 +24,10 @@ extension EndToEndTests {
         let shiftAt = 18_000
         let stream = DemoStreams.creditScores(records: 48_000, shiftAt: shiftAt, seed: 11)
         try E2E.produce(stream.records, to: topic)
-
-        let producer = try E2E.producer()
         let dir = E2E.tempDirectory("credit")
         defer { E2E.remove(dir) }
         let plan = try PipelinePlan(spec: spec)
-        let summary = try E2E.run(plan, checkpoints: dir, partitions: 3, producer: producer)
-        try producer.flush(timeout: .seconds(30))
+        let summary = try E2E.run(plan, checkpoints: dir, partitions: 3)
 
         // Counts end to end: everything produced was read, good and bad told apart like Foundation does.
         let source = try E2E.readAll(topic, partitions: 3)
@@ -122,12 +119,9 @@ extension EndToEndTests {
         let topic = spec.source.topics[0]
         let stream = DemoStreams.videoFeatures(cameras: 3, framesPerCamera: 600, dimension: 128, seed: 5)
         try E2E.produce(stream.records, to: topic)
-
-        let producer = try E2E.producer()
         let dir = E2E.tempDirectory("video")
         defer { E2E.remove(dir) }
-        let summary = try E2E.run(try PipelinePlan(spec: spec), checkpoints: dir, partitions: 3, producer: producer)
-        try producer.flush(timeout: .seconds(30))
+        let summary = try E2E.run(try PipelinePlan(spec: spec), checkpoints: dir, partitions: 3)
         let source = try E2E.readAll(topic, partitions: 3)
         #expect(source.count == 1_800)
         #expect(summary.records == 1_800 && summary.decoded == 1_800)
@@ -176,12 +170,9 @@ extension EndToEndTests {
         let collapseAt = 2_500, collapseLength = 600
         let stream = DemoStreams.tokenLogs(records: 8_000, collapseAt: collapseAt, collapseLength: collapseLength, seed: 3)
         try E2E.produce(stream.records, to: topic)
-
-        let producer = try E2E.producer()
         let dir = E2E.tempDirectory("tokens")
         defer { E2E.remove(dir) }
-        let summary = try E2E.run(try PipelinePlan(spec: spec), checkpoints: dir, partitions: 2, producer: producer)
-        try producer.flush(timeout: .seconds(30))
+        let summary = try E2E.run(try PipelinePlan(spec: spec), checkpoints: dir, partitions: 2)
         let source = try E2E.readAll(topic, partitions: 2)
         #expect(source.count == 8_000)
         #expect(summary.records == 8_000 && summary.decoded == 8_000)

@@ -38,26 +38,23 @@ extension EndToEndTests {
         // 3 000 records per model: ten normal windows of 200 to learn the baseline, then a collapse.
         let stream = DemoStreams.tokenLogs(records: 6_000, collapseAt: 2_200, collapseLength: 400, seed: 9)
         try E2E.produce(stream.records, to: topic)
-        let producer = try E2E.producer()
 
         let dirA = E2E.tempDirectory("restart-a"), dirB = E2E.tempDirectory("restart-b")
         defer { E2E.remove(dirA); E2E.remove(dirB) }
-        let whole = try E2E.run(try PipelinePlan(spec: spec), checkpoints: dirA, partitions: 2, producer: producer)
+        let whole = try E2E.run(try PipelinePlan(spec: spec), checkpoints: dirA, partitions: 2)
         #expect(whole.records == 6_000)
 
         var specB = spec
         E2E.retargetSinks(&specB)
         let planB = try PipelinePlan(spec: specB)
-        let first = try E2E.run(planB, checkpoints: dirB, partitions: 2, limit: .records(1_500), batchSize: 256,
-                                producer: producer)
+        let first = try E2E.run(planB, checkpoints: dirB, partitions: 2, limit: .records(1_500), batchSize: 256)
         #expect(first.records >= 1_500 && first.records < 6_000, "stopped mid-stream")
-        let second = try E2E.run(planB, checkpoints: dirB, partitions: 2, producer: producer)
+        let second = try E2E.run(planB, checkpoints: dirB, partitions: 2)
         let used = Set(try E2E.readAll(topic, partitions: 2).map(\.partition)).count
         #expect(second.restoredPartitions == used)
         #expect(first.records + second.records == 6_000, "a graceful stop resumes exactly where it stopped")
 
         #expect(try E2E.finalState(spec, directory: dirA, partitions: 2) == E2E.finalState(specB, directory: dirB, partitions: 2))
-        try producer.flush(timeout: .seconds(30))
         let a = try E2E.alerts(of: spec).map(AlertFacts.init)
         let b = try E2E.alerts(of: specB).map(AlertFacts.init)
         #expect(!a.isEmpty)
@@ -83,11 +80,10 @@ extension EndToEndTests {
         let topic = spec.source.topics[0]
         let total = 6_000
         try E2E.produce(DemoStreams.creditScores(records: total, shiftAt: 3_000, seed: 21).records, to: topic)
-        let producer = try E2E.producer()
 
         let dirA = E2E.tempDirectory("crash-a"), dirB = E2E.tempDirectory("crash-b")
         defer { E2E.remove(dirA); E2E.remove(dirB) }
-        let whole = try E2E.run(try PipelinePlan(spec: spec), checkpoints: dirA, partitions: 3, producer: producer)
+        let whole = try E2E.run(try PipelinePlan(spec: spec), checkpoints: dirA, partitions: 3)
         #expect(whole.records == total)
         #expect(whole.alertsFiring > 0)
 
@@ -97,19 +93,18 @@ extension EndToEndTests {
         var restored: [Int] = []
         for crashAt in [800, 1_600, 2_600] {
             let s = try E2E.run(planB, checkpoints: dirB, partitions: 3, limit: .records(crashAt), stopMode: .abandon,
-                                batchSize: 200, producer: producer)
+                                batchSize: 200)
             #expect(s.records >= crashAt && s.records < crashAt + 200 * 3, "crashed near \(crashAt)")
             restored.append(s.restoredPartitions)
             let resumed = try E2E.latestCheckpoints(specB, directory: dirB, partitions: 3).map { $0?.nextOffset ?? 0 }
             #expect(resumed.reduce(0, +) < Int64(total), "the crash left work to redo")
         }
-        let last = try E2E.run(planB, checkpoints: dirB, partitions: 3, producer: producer)
+        let last = try E2E.run(planB, checkpoints: dirB, partitions: 3)
         restored.append(last.restoredPartitions)
         #expect(restored[0] == 0)
         #expect(restored.dropFirst().allSatisfy { $0 > 0 }, "every restart resumed from checkpoints: \(restored)")
 
         #expect(try E2E.finalState(spec, directory: dirA, partitions: 3) == E2E.finalState(specB, directory: dirB, partitions: 3))
-        try producer.flush(timeout: .seconds(30))
         let a = try E2E.alerts(of: spec).map(AlertFacts.init)
         let b = try E2E.alerts(of: specB).map(AlertFacts.init)
         #expect(Set(a.map(\.id)).count == a.count, "the uninterrupted run emits each alert once")
@@ -126,18 +121,17 @@ extension EndToEndTests {
         let topic = spec.source.topics[0]
         let stream = DemoStreams.videoFeatures(cameras: 3, framesPerCamera: 400, dimension: 128, seed: 7)
         try E2E.produce(stream.records, to: topic)
-        let producer = try E2E.producer()
 
         let dirA = E2E.tempDirectory("corrupt-a"), dirB = E2E.tempDirectory("corrupt-b")
         defer { E2E.remove(dirA); E2E.remove(dirB) }
-        let whole = try E2E.run(try PipelinePlan(spec: spec), checkpoints: dirA, partitions: 3, producer: producer)
+        let whole = try E2E.run(try PipelinePlan(spec: spec), checkpoints: dirA, partitions: 3)
         #expect(whole.records == 1_200)
 
         var specB = spec
         E2E.retargetSinks(&specB)
         let planB = try PipelinePlan(spec: specB)
         _ = try E2E.run(planB, checkpoints: dirB, partitions: 3, limit: .records(900), stopMode: .abandon,
-                        batchSize: 100, producer: producer)
+                        batchSize: 100)
 
         // Damage the newest generation of every partition that has two: one flipped byte.
         let store = CheckpointStore(directory: dirB, keep: specB.checkpoint.keep)
@@ -155,7 +149,7 @@ extension EndToEndTests {
         #expect(corrupted >= 1, "checkpoints every 100 records left two generations somewhere")
 
         let log = CapturedLog()
-        let resumed = try E2E.run(planB, checkpoints: dirB, partitions: 3, producer: producer,
+        let resumed = try E2E.run(planB, checkpoints: dirB, partitions: 3,
                                   logger: log.logger("e2e.corrupt"))
         let skipped = log.all.filter { $0.0 >= .error && $0.1.contains("corrupt checkpoint skipped") }
         #expect(skipped.count == corrupted, "\(log.all.map(\.1))")
@@ -170,12 +164,12 @@ extension EndToEndTests {
         let changedPlan = try PipelinePlan(spec: changed)
         #expect(changedPlan.fingerprints != planB.fingerprints)
         do {
-            _ = try E2E.run(changedPlan, checkpoints: dirB, partitions: 3, producer: producer)
+            _ = try E2E.run(changedPlan, checkpoints: dirB, partitions: 3)
             Issue.record("a changed stage configuration ran over the old state")
         } catch let error as RuntimeError {
             #expect("\(error)".contains("scene-cuts") && "\(error)".contains("--reset-state"), "\(error)")
         }
-        let reset = try E2E.run(changedPlan, checkpoints: dirB, partitions: 3, resetState: true, producer: producer)
+        let reset = try E2E.run(changedPlan, checkpoints: dirB, partitions: 3, resetState: true)
         #expect(reset.restoredPartitions == 0)
         #expect(reset.records == 1_200, "state reset: everything read again")
     }
