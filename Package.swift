@@ -88,6 +88,8 @@ let package = Package(
         ),
         .executableTarget(name: "shannon", dependencies: ["ShannonCLI"]),
 
+        .executableTarget(name: "boundary-quality", dependencies: ["ShannonStats"], path: "Benchmarks/BoundaryQuality"),
+
         .testTarget(name: "ShannonStatsTests", dependencies: ["ShannonStats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ShannonZstdTests", dependencies: ["ShannonZstd"]),
         .testTarget(name: "ShannonKafkaTests", dependencies: ["ShannonKafka"]),

@@ -32,6 +32,33 @@ public enum PredictionErrorKind: Sendable, Equatable {
     case standardisedSquared
 }
 
+/// The per-dimension unit s_d that residuals are divided by (a whole-stream statistic of first
+/// differences, never reset).
+public enum DifferenceScale: Sendable, Equatable {
+    /// s_d = √(mean of (f_{t,d} − f_{t−1,d})²).
+    case rootMeanSquare
+    /// s_d = √(π/2) · mean of |f_{t,d} − f_{t−1,d}|: the same value for Gaussian steps, but one
+    /// outlier moves it linearly instead of quadratically, so heavy-tailed series keep a unit
+    /// that reflects their typical step; and no square root per dimension.
+    case meanAbsolute
+}
+
+/// A one-sided CUSUM on the test's z scores, beside the single-record test: S ← max(0, S + z − k),
+/// boundary when S > h. A single z > τ catches abrupt jumps; the CUSUM catches a run of
+/// moderately raised errors (a level or slope change of one or two σ) that no single record
+/// reveals. The sum restarts at every boundary.
+public struct Cusum: Sendable, Equatable {
+    /// k ≥ 0, subtracted per record (in σ units of the event's errors).
+    public var drift: Double
+    /// h > 0.
+    public var threshold: Double
+
+    public init(drift: Double, threshold: Double) {
+        self.drift = drift
+        self.threshold = threshold
+    }
+}
+
 /// The test that turns an error into a boundary decision.
 public enum BoundaryTest: Sendable, Equatable {
     /// z = (e − μ)/max(σ, σ_floor) > tau (one-sided Gaussian).
@@ -55,9 +82,14 @@ public struct BoundaryParameters: Sendable, Equatable {
     public var sigmaFloor: Double
     /// Records after a boundary during which no boundary is emitted (g ≥ 0).
     public var refractoryGap: Int
+    /// The unit of the standardised errors.
+    public var scale: DifferenceScale
+    /// The optional CUSUM beside the single-record test.
+    public var cusum: Cusum?
 
     public init(anticipator: Anticipator, error: PredictionErrorKind, test: BoundaryTest,
-                nMin: Int, kMax: Int, sigmaFloor: Double, refractoryGap: Int) {
+                nMin: Int, kMax: Int, sigmaFloor: Double, refractoryGap: Int,
+                scale: DifferenceScale = .rootMeanSquare, cusum: Cusum? = nil) {
         self.anticipator = anticipator
         self.error = error
         self.test = test
@@ -65,15 +97,22 @@ public struct BoundaryParameters: Sendable, Equatable {
         self.kMax = kMax
         self.sigmaFloor = sigmaFloor
         self.refractoryGap = refractoryGap
+        self.scale = scale
+        self.cusum = cusum
     }
 
-    /// mean(5), standardised absolute error, z > 5, n_min 20, K_max 512, σ_floor 0.1, no gap.
-    /// Mean TCPD F1 0.717 on the 7 development series (best published default 0.628); every
-    /// set one step away in tau (4–6), n_min, K_max or σ_floor stays ≥ 0.669; and on 10^5
-    /// records of white noise or of a random walk it raises ~12 false alarms. Sharper sets
-    /// exist on these 7 series (linear(20) with squared errors reaches 0.771) but raise 7–20×
-    /// more false alarms on noise: see docs/statistics-entropy-boundaries.md.
+    /// linear(20), standardised absolute error in mean-absolute-step units, z > 5 or CUSUM
+    /// (k 0.5, h 8), n_min 5, K_max 512, σ_floor 1, no gap. Chosen on the 19 TCPD series in
+    /// shared/data/changepoints (mean F1 0.777 there; leave-one-series-out cross-validated mean of
+    /// the selection over the grid lower, see docs/statistics-entropy-boundaries.md).
     public static let `default` = BoundaryParameters(
+        anticipator: .linear(length: 20), error: .standardisedAbsolute, test: .gaussian(tau: 5),
+        nMin: 5, kMax: 512, sigmaFloor: 1, refractoryGap: 0,
+        scale: .meanAbsolute, cusum: Cusum(drift: 0.5, threshold: 8))
+
+    /// The default of codec version 1 and earlier releases: mean(5), τ 5, n_min 20, σ_floor 0.1,
+    /// RMS scale, no CUSUM (mean F1 0.703 on the 19 series).
+    public static let previousDefault = BoundaryParameters(
         anticipator: .mean(length: 5), error: .standardisedAbsolute, test: .gaussian(tau: 5),
         nMin: 20, kMax: 512, sigmaFloor: 0.1, refractoryGap: 0)
 
@@ -92,6 +131,10 @@ public struct BoundaryParameters: Sendable, Equatable {
         if kMax < nMin || kMax > 1 << 20 { return "kMax must be in nMin...1048576" }
         if !(sigmaFloor > 0) || !sigmaFloor.isFinite { return "sigmaFloor must be positive" }
         if refractoryGap < 0 { return "refractory gap must be non-negative" }
+        if let cusum {
+            if !(cusum.drift >= 0) || !cusum.drift.isFinite { return "cusum drift must be non-negative and finite" }
+            if !(cusum.threshold > 0) || !cusum.threshold.isFinite { return "cusum threshold must be positive and finite" }
+        }
         return nil
     }
 }

@@ -19,9 +19,14 @@ extension BoundaryParameters {
         w.write(kMax)
         w.write(sigmaFloor)
         w.write(refractoryGap)
+        w.write(UInt8(scale == .meanAbsolute ? 1 : 0))
+        w.write(cusum != nil)
+        w.write(cusum?.drift ?? 0)
+        w.write(cusum?.threshold ?? 0)
     }
 
-    init(from r: inout StateReader) throws {
+    /// Version 1 records end after the gap: RMS scale, no CUSUM.
+    init(from r: inout StateReader, version: UInt16) throws {
         let a = try r.read(UInt8.self)
         let ap = try r.readDouble()
         func length() throws -> Int {
@@ -54,6 +59,21 @@ extension BoundaryParameters {
         self.init(anticipator: anticipator, error: error, test: test,
                   nMin: try r.readCount(limit: 1 << 20), kMax: try r.readCount(limit: 1 << 20),
                   sigmaFloor: try r.readDouble(), refractoryGap: try r.readCount())
+        if version >= 2 {
+            switch try r.read(UInt8.self) {
+            case 0: scale = .rootMeanSquare
+            case 1: scale = .meanAbsolute
+            case let k: throw StateDecodingError.invalid("scale kind \(k)")
+            }
+            let hasCusum = try r.readBool()
+            let drift = try r.readDouble()
+            let threshold = try r.readDouble()
+            if hasCusum {
+                cusum = Cusum(drift: drift, threshold: threshold)
+            } else if drift != 0 || threshold != 0 {
+                throw StateDecodingError.invalid("CUSUM values without a CUSUM")
+            }
+        }
         if let problem { throw StateDecodingError.invalid(problem) }
     }
 }
@@ -64,7 +84,7 @@ extension EventBoundaryDetector: StateCodable {
     /// Writes every buffer whole (unused slots included) so a decoded detector continues
     /// bit-for-bit like the one that was saved.
     public func encode(to w: inout StateWriter) {
-        w.beginRecord(Self.stateTag, version: 1)
+        w.beginRecord(Self.stateTag, version: 2)
         w.write(dimension)
         parameters.encode(to: &w)
         w.write(position)
@@ -83,15 +103,16 @@ extension EventBoundaryDetector: StateCodable {
         w.write(memory.m2)
         w.write(memory.removals)
         w.write(memory.values)
+        w.write(cusumSum)
         w.endRecord()
     }
 
     public init(from r: inout StateReader) throws {
         let version = try r.beginRecord(Self.stateTag)
-        try StateReader.check(version, tag: Self.stateTag, supported: 1...1)
+        try StateReader.check(version, tag: Self.stateTag, supported: 1...2)
         let dimension = try r.readCount(limit: 1 << 24)
         guard dimension >= 1 else { throw StateDecodingError.invalid("dimension 0") }
-        let parameters = try BoundaryParameters(from: &r)
+        let parameters = try BoundaryParameters(from: &r, version: version)
         let position = try r.readCount()
         let eventStart = try r.readCount(limit: position)
         let lastBoundary = try r.readInt()
@@ -109,6 +130,7 @@ extension EventBoundaryDetector: StateCodable {
         let m2 = try r.readDouble()
         let removals = try r.readCount(limit: parameters.kMax - 1)
         let values = try r.readDoubles()
+        let cusumSum = version >= 2 ? try r.readDouble() : 0
         try r.endRecord()
 
         guard context.count == contextLength * dimension, scale.count == dimension,
@@ -122,6 +144,9 @@ extension EventBoundaryDetector: StateCodable {
         guard context.allSatisfy(\.isFinite), previous.allSatisfy(\.isFinite),
               scale.allSatisfy({ $0.isFinite && $0 >= 0 }), values.allSatisfy({ $0.isFinite && $0 >= 0 })
         else { throw StateDecodingError.invalid("non-finite or negative values in the state") }
+        guard cusumSum >= 0, cusumSum.isFinite, parameters.cusum != nil || cusumSum == 0,
+              cusumSum <= parameters.cusum?.threshold ?? 0
+        else { throw StateDecodingError.invalid("CUSUM sum \(cusumSum) out of range") }
         var memory = ErrorMemory(capacity: parameters.kMax)
         memory.values = values
         memory.count = memCount
@@ -151,5 +176,6 @@ extension EventBoundaryDetector: StateCodable {
         self.previous = previous
         self.hasPrevious = hasPrevious
         self.memory = memory
+        self.cusumSum = cusumSum
     }
 }

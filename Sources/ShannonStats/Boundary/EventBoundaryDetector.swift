@@ -38,6 +38,8 @@ public struct EventBoundaryDetector: Sendable {
     var previous: [Double]
     var hasPrevious = false
     var memory: ErrorMemory
+    /// The CUSUM of the current event's z scores (0 without a CUSUM).
+    var cusumSum = 0.0
     /// Scratch for the cleaned input and the prediction (not state).
     var current: [Double]
     var prediction: [Double]
@@ -89,9 +91,13 @@ public struct EventBoundaryDetector: Sendable {
             current.withUnsafeBufferPointer { cur in
                 previous.withUnsafeBufferPointer { prev in
                     scale.withUnsafeMutableBufferPointer { sc in
-                        for d in 0..<sc.count {
-                            let diff = cur[d] - prev[d]
-                            sc[d] += (diff * diff - sc[d]) / n
+                        if parameters.scale == .meanAbsolute {
+                            for d in 0..<sc.count { sc[d] += (abs(cur[d] - prev[d]) - sc[d]) / n }
+                        } else {
+                            for d in 0..<sc.count {
+                                let diff = cur[d] - prev[d]
+                                sc[d] += (diff * diff - sc[d]) / n
+                            }
                         }
                     }
                 }
@@ -113,6 +119,7 @@ public struct EventBoundaryDetector: Sendable {
                 boundary = test(e)
             }
             if boundary != nil {
+                cusumSum = 0
                 memory.clear()
                 contextCount = 0
                 contextHead = 0
@@ -127,21 +134,30 @@ public struct EventBoundaryDetector: Sendable {
         return boundary
     }
 
-    private func test(_ e: Double) -> Boundary? {
+    /// The single-record test, then (if it did not fire) the CUSUM of the z scores.
+    private mutating func test(_ e: Double) -> Boundary? {
         let mu = memory.mean
         let sigma = memory.sd
         let denom = Swift.max(sigma, parameters.sigmaFloor)
         let z = (e - mu) / denom
         switch parameters.test {
         case let .gaussian(tau):
-            guard z > tau else { return nil }
+            if z <= tau {
+                guard let c = parameters.cusum else { return nil }
+                cusumSum = Swift.max(0, cusumSum + z - c.drift)
+                guard cusumSum > c.threshold else { return nil }
+            }
             return Boundary(position: position, error: e, z: z, mu: mu, sigma: sigma,
                             eventLength: position - eventStart, pValue: nil)
         case let .studentT(alpha):
             let n = Double(memory.count)
             let t = z / (1 + 1 / n).squareRoot()
             let p = StudentT.survival(t, degreesOfFreedom: n - 1)
-            guard p < alpha else { return nil }
+            if !(p < alpha) {
+                guard let c = parameters.cusum else { return nil }
+                cusumSum = Swift.max(0, cusumSum + t - c.drift)
+                guard cusumSum > c.threshold else { return nil }
+            }
             return Boundary(position: position, error: e, z: t, mu: mu, sigma: sigma,
                             eventLength: position - eventStart, pValue: p)
         }
@@ -204,6 +220,9 @@ public struct EventBoundaryDetector: Sendable {
     private func standardisedError(squared: Bool) -> Double {
         let dim = dimension
         let known = scaleCount > 0
+        if parameters.scale == .meanAbsolute {
+            return standardisedAbsoluteError(known: known, squared: squared)
+        }
         return current.withUnsafeBufferPointer { cur in
             prediction.withUnsafeBufferPointer { pred in
                 scale.withUnsafeBufferPointer { sc in
@@ -218,6 +237,30 @@ public struct EventBoundaryDetector: Sendable {
                         let r = cur[d] - pred[d]
                         let s2 = known ? sc[d] : 0
                         return Self.clampTerm(abs(r) / s2.squareRoot(), residual: r, cap: Self.errorCap)
+                    } / Double(dim)
+                }
+            }
+        }
+    }
+
+    /// The same with s_d = √(π/2)·(mean |step|): s_d is linear in the steps, so no square root.
+    private func standardisedAbsoluteError(known: Bool, squared: Bool) -> Double {
+        let dim = dimension
+        let unit = (Double.pi / 2).squareRoot()
+        return current.withUnsafeBufferPointer { cur in
+            prediction.withUnsafeBufferPointer { pred in
+                scale.withUnsafeBufferPointer { sc in
+                    if squared {
+                        return Self.sumTerms(dim) { d in
+                            let r = cur[d] - pred[d]
+                            let s = known ? sc[d] * unit : 0
+                            return Self.clampTerm(r * r / (s * s), residual: r, cap: Self.errorCap * Self.errorCap)
+                        } / Double(dim)
+                    }
+                    return Self.sumTerms(dim) { d in
+                        let r = cur[d] - pred[d]
+                        let s = known ? sc[d] * unit : 0
+                        return Self.clampTerm(abs(r) / s, residual: r, cap: Self.errorCap)
                     } / Double(dim)
                 }
             }

@@ -95,7 +95,7 @@ enum ChangelogE2E {
         E2E.retargetSinks(&spec)
         let dir = E2E.tempDirectory("changelog-ref")
         defer { E2E.remove(dir) }
-        _ = try E2E.run(try PipelinePlan(spec: spec), checkpoints: dir, partitions: setup.partitions, producer: try E2E.producer())
+        _ = try E2E.run(try PipelinePlan(spec: spec), checkpoints: dir, partitions: setup.partitions)
         return (try windows(spec), try E2E.alerts(of: spec))
     }
 
