@@ -2,19 +2,22 @@ import ShannonCore
 import ArgumentParser
 import ShannonStats
 
-/// Detector options shared by `stats boundaries` and `bench boundaries`; every default is the
-/// library's `BoundaryParameters.default`.
+/// Detector options of `stats boundaries`; every default is the library's
+/// `BoundaryParameters.default` (docs/statistics-entropy-boundaries.md).
 struct BoundaryOptions: ParsableArguments {
-    @Option(help: "Anticipator: last, mean, ewma or linear (default mean).") var anticipator: String?
-    @Option(help: "Context length L for mean and linear (default 5).") var length: Int?
+    @Option(help: "Anticipator: last, mean, ewma or linear (default linear).") var anticipator: String?
+    @Option(help: "Context length L for mean and linear (default 20).") var length: Int?
     @Option(help: "EWMA factor (weight of the newest vector, default 0.3).") var ewmaAlpha: Double?
     @Option(help: "Prediction error: abs (standardised absolute), squared (standardised squared), or cosine (default abs).") var error: String?
     @Option(help: "Gaussian test threshold on z (default 5).") var tau: Double?
     @Option(help: "Use the Student-t test at this level instead of the z threshold.") var tAlpha: Double?
-    @Option(help: "Errors held before any test (default 20).") var nMin: Int?
+    @Option(help: "Errors held before any test (default 5).") var nMin: Int?
     @Option(help: "Most errors held in the memory (default 512).") var kMax: Int?
-    @Option(help: "Floor on sigma in the test (default 0.1).") var sigmaFloor: Double?
+    @Option(help: "Floor on sigma in the test (default 1).") var sigmaFloor: Double?
     @Option(help: "Refractory gap: records after a boundary with no boundary (default 0).") var gap: Int?
+    @Option(help: "Unit of a standardised error: rms or mean-abs of first differences (default mean-abs).") var scale: String?
+    @Option(help: "CUSUM drift subtracted from each z (default 0.5).") var cusumDrift: Double?
+    @Option(help: "CUSUM threshold; 0 turns the CUSUM off (default 8).") var cusumThreshold: Double?
 
     func parameters() throws -> BoundaryParameters {
         var p = BoundaryParameters.default
@@ -50,6 +53,16 @@ struct BoundaryOptions: ParsableArguments {
         if let kMax { p.kMax = kMax }
         if let sigmaFloor { p.sigmaFloor = sigmaFloor }
         if let gap { p.refractoryGap = gap }
+        switch scale {
+        case nil: break
+        case "rms": p.scale = .rootMeanSquare
+        case "mean-abs": p.scale = .meanAbsolute
+        case let other?: throw ValidationError("unknown scale '\(other)' (rms, mean-abs)")
+        }
+        if cusumDrift != nil || cusumThreshold != nil {
+            let h = cusumThreshold ?? p.cusum?.threshold ?? 8
+            p.cusum = h > 0 ? Cusum(drift: cusumDrift ?? p.cusum?.drift ?? 0.5, threshold: h) : nil
+        }
         if let problem = p.problem { throw ValidationError(problem) }
         return p
     }
@@ -74,7 +87,9 @@ extension BoundaryParameters {
         case let .gaussian(tau): pairs.append(("tau", .number(tau)))
         case let .studentT(alpha): pairs.append(("t_alpha", .number(alpha)))
         }
-        pairs += [("n_min", .integer(nMin)), ("k_max", .integer(kMax)), ("sigma_floor", .number(sigmaFloor)), ("gap", .integer(refractoryGap))]
+        pairs += [("n_min", .integer(nMin)), ("k_max", .integer(kMax)), ("sigma_floor", .number(sigmaFloor)), ("gap", .integer(refractoryGap)),
+                  ("scale", .string(scale == .rootMeanSquare ? "rms" : "mean-abs"))]
+        if let cusum { pairs += [("cusum_drift", .number(cusum.drift)), ("cusum_threshold", .number(cusum.threshold))] }
         return .fields(pairs)
     }
 
@@ -97,7 +112,9 @@ extension BoundaryParameters {
         case let .gaussian(tau): t = "tau=\(tau)"
         case let .studentT(alpha): t = "t-alpha=\(alpha)"
         }
-        return "\(a) \(e) \(t) nMin=\(nMin) kMax=\(kMax) floor=\(sigmaFloor) gap=\(refractoryGap)"
+        let c = cusum.map { " cusum=\($0.drift)/\($0.threshold)" } ?? ""
+        return "\(a) \(e) \(t) nMin=\(nMin) kMax=\(kMax) floor=\(sigmaFloor) gap=\(refractoryGap) "
+            + "scale=\(scale == .rootMeanSquare ? "rms" : "mean-abs")\(c)"
     }
 }
 
