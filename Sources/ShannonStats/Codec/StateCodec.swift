@@ -174,6 +174,16 @@ public struct StateReader {
         return version
     }
 
+    /// Opens a sealed record of `tag` and rejects a version outside `supported`: the first step
+    /// of every decoder, so an unknown version fails the same way everywhere.
+    /// - Returns: the version, for decoders that read more than one.
+    @discardableResult
+    public mutating func beginRecord(_ tag: StateTag, supported: ClosedRange<UInt16>) throws -> UInt16 {
+        let version = try beginRecord(tag)
+        try Self.check(version, tag: tag, supported: supported)
+        return version
+    }
+
     /// Closes the innermost record; its payload must have been read completely.
     public mutating func endRecord() throws {
         let end = recordEnds.removeLast()

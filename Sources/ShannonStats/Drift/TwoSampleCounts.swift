@@ -67,7 +67,7 @@ public struct TwoSampleCounts: Sendable, Equatable {
 
     /// Reads what `encodeRecord` wrote; `names` label the two samples in decoding errors.
     init(record tag: StateTag, from r: inout StateReader, names: (String, String)) throws {
-        try StateReader.check(try r.beginRecord(tag), tag: tag, supported: 1...1)
+        try r.beginRecord(tag, supported: 1...1)
         binning = try Binning(from: &r)
         (first, firstTotal) = try r.readBinCounts(bins: binning.binCount, name: names.0)
         (second, secondTotal) = try r.readBinCounts(bins: binning.binCount, name: names.1)
