@@ -14,31 +14,13 @@ public enum PipelineTestLoader {
     static let windowKeys = ["stage", "key", "count", "at", "range", "figures", "tolerance"]
 
     public static func load(path: String) throws(PipelineErrors) -> PipelineTestFile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw PipelineErrors([PipelineError(file: path, line: 1, column: 1,
-                                                message: "cannot read the file: \(error.localizedDescription)")])
-        }
-        let base = (path as NSString).deletingLastPathComponent
-        return try parse(yaml: text, file: path, baseDirectory: base.isEmpty ? "." : base)
+        let (text, base) = try YAMLSource.read(path)
+        return try parse(yaml: text, file: path, baseDirectory: base)
     }
 
     public static func parse(yaml: String, file: String = "<memory>", baseDirectory: String = ".")
         throws(PipelineErrors) -> PipelineTestFile {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                throw PipelineErrors([PipelineError(file: file, line: 1, column: 1, message: "the file is empty",
-                                                    hint: "see pipelines/*.test.yaml for examples")])
-            }
-            root = node
-        } catch let error as PipelineErrors {
-            throw error
-        } catch {
-            throw PipelineErrors([PipelineLoader.yamlError(error, file: file, text: yaml)])
-        }
+        let root = try YAMLSource.compose(yaml, file: file, emptyHint: "see pipelines/*.test.yaml for examples")
         // No environment: `${VAR}` with no default is an error, so a test never depends on the machine.
         let reader = NodeReader(file: file, environment: [:])
         let result = Builder(reader: reader, base: baseDirectory).file(root, file: file)
