@@ -232,13 +232,30 @@ public enum PipelineTestLoader {
             return NumberExpectation(kind: .range(min: lo, max: hi))
         }
 
-        func alert(_ node: Node) -> AlertExpectation? {
-            guard let entries = reader.mapping(node, "alerts[]") else { return nil }
-            let keys = reader.checkKeys(entries, allowed: alertKeys, in: "an alert expectation")
-            guard let s = reader.require("stage", in: keys, at: node, "an alert expectation"), let stage = reader.string(s, "stage") else { return nil }
+        /// What an alert and a window expectation both open with: a mapping of `allowed` keys,
+        /// the required `stage`, the optional `key`, and the `tolerance` its numbers default to.
+        struct Head {
+            var keys: [String: NodeReader.Entry]
+            var line: Int
+            var column: Int
+            var stage: String
+            var key: String?
+            var tolerance: Double
+        }
+
+        func head(_ node: Node, _ list: String, allowed: [String], _ what: String) -> Head? {
+            guard let entries = reader.mapping(node, list) else { return nil }
+            let keys = reader.checkKeys(entries, allowed: allowed, in: what)
+            guard let s = reader.require("stage", in: keys, at: node, what), let stage = reader.string(s, "stage") else { return nil }
             let tolerance = keys["tolerance"].flatMap { reader.double($0.value, "tolerance", min: 0) } ?? 0
-            var a = AlertExpectation(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, stage: stage, numbers: [])
-            a.key = keys["key"].flatMap { reader.string($0.value, "key") }
+            return Head(keys: keys, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, stage: stage,
+                        key: keys["key"].flatMap { reader.string($0.value, "key") }, tolerance: tolerance)
+        }
+
+        func alert(_ node: Node) -> AlertExpectation? {
+            guard let head = head(node, "alerts[]", allowed: alertKeys, "an alert expectation") else { return nil }
+            let (keys, tolerance) = (head.keys, head.tolerance)
+            var a = AlertExpectation(line: head.line, column: head.column, stage: head.stage, key: head.key, numbers: [])
             a.state = keys["state"].flatMap { reader.choice($0.value, "state", AlertStateName.self) }.map { $0 == .firing ? .firing : .resolved }
             a.severity = keys["severity"].flatMap { reader.string($0.value, "severity") }
             a.metric = keys["metric"].flatMap { reader.string($0.value, "metric") }
@@ -261,12 +278,9 @@ public enum PipelineTestLoader {
         }
 
         func window(_ node: Node) -> WindowExpectation? {
-            guard let entries = reader.mapping(node, "windows[]") else { return nil }
-            let keys = reader.checkKeys(entries, allowed: windowKeys, in: "a window expectation")
-            guard let s = reader.require("stage", in: keys, at: node, "a window expectation"), let stage = reader.string(s, "stage") else { return nil }
-            let tolerance = keys["tolerance"].flatMap { reader.double($0.value, "tolerance", min: 0) } ?? 0
-            var w = WindowExpectation(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, stage: stage, figures: [])
-            w.key = keys["key"].flatMap { reader.string($0.value, "key") }
+            guard let head = head(node, "windows[]", allowed: windowKeys, "a window expectation") else { return nil }
+            let (keys, tolerance) = (head.keys, head.tolerance)
+            var w = WindowExpectation(line: head.line, column: head.column, stage: head.stage, key: head.key, figures: [])
             w.count = keys["count"].flatMap { reader.int($0.value, "count", min: 0) }
             w.at = keys["at"].flatMap { reader.int($0.value, "at") }
             if let r = keys["range"]?.value, let items = reader.list(r, "range") {
