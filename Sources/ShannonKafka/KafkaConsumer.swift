@@ -359,12 +359,7 @@ public final class KafkaConsumer {
     public var latestStatistics: String? { state.latestStatistics }
 
     /// Non-nil once librdkafka raised a fatal error; the consumer must then be recreated.
-    public var fatalKafkaError: KafkaError? {
-        var buffer = [CChar](repeating: 0, count: 512)
-        let err = rd_kafka_fatal_error(handle, &buffer, buffer.count)
-        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-        return KafkaError(code: err.rawValue, message: string(fromCBuffer: buffer))
-    }
+    public var fatalKafkaError: KafkaError? { KafkaError(fatalOf: handle) }
 
     /// Leaves the group: the handler sees the final revocation (commit there), then the
     /// consumer stops. Idempotent; `deinit` closes too.

@@ -172,12 +172,7 @@ public final class KafkaProducer: Sendable {
     public var latestStatistics: String? { state.latestStatistics }
 
     /// A fatal error (e.g. idempotence broken) makes the producer unusable; nil while healthy.
-    public var fatalKafkaError: KafkaError? {
-        var buffer = [CChar](repeating: 0, count: 512)
-        let err = rd_kafka_fatal_error(handle, &buffer, buffer.count)
-        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-        return KafkaError(code: err.rawValue, message: string(fromCBuffer: buffer))
-    }
+    public var fatalKafkaError: KafkaError? { KafkaError(fatalOf: handle) }
 }
 
 extension Duration {

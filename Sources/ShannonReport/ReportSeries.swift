@@ -10,14 +10,6 @@ public struct SeriesID: Hashable, Comparable, Sendable {
     public var topic: String
     public var partition: Int32
 
-    public init(pipeline: String, stage: String, key: String, topic: String, partition: Int32) {
-        self.pipeline = pipeline
-        self.stage = stage
-        self.key = key
-        self.topic = topic
-        self.partition = partition
-    }
-
     public static func < (a: SeriesID, b: SeriesID) -> Bool {
         (a.pipeline, a.stage, a.key, a.topic, a.partition) < (b.pipeline, b.stage, b.key, b.topic, b.partition)
     }
@@ -35,14 +27,6 @@ public struct SeriesPoint: Equatable, Sendable {
     public var baseline: Double?
     /// Indices into the report's alert list of the alerts about this window.
     public var alerts: [Int] = []
-
-    public init(x: Double, value: Double, low: Double? = nil, high: Double? = nil, alerts: [Int] = []) {
-        self.x = x
-        self.value = value
-        self.low = low
-        self.high = high
-        self.alerts = alerts
-    }
 }
 
 /// What the x coordinate means.

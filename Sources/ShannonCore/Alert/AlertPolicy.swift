@@ -21,10 +21,6 @@ public struct AlertPolicy: Equatable, Sendable {
     public struct SeverityLevel: Equatable, Sendable {
         public var level: String
         public var at: Double
-        public init(level: String, at: Double) {
-            self.level = level
-            self.at = at
-        }
     }
 
     public var rule: Rule

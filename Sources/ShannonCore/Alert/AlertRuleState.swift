@@ -158,8 +158,7 @@ public struct AlertRuleState: Equatable, Sendable, StateCodable {
     }
 
     public init(from r: inout StateReader) throws {
-        let v = try r.beginRecord(Self.tag)
-        try StateReader.check(v, tag: Self.tag, supported: 1...2)
+        let v = try r.beginRecord(Self.tag, supported: 1...2)
         firing = try r.readBool()
         firingSeverity = try r.readString()
         cooldownLeft = try r.readCount()

@@ -56,40 +56,40 @@ public enum JSONParser {
         }
 
         mutating func object(depth: Int) throws -> JSONValue {
-            i += 1
-            var members: [JSONMember] = []
-            skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
-            while true {
-                skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-                let name = try string()
-                skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
-                i += 1
-                skipSpace()
-                members.append(JSONMember(name, try value(depth: depth + 1)))
-                skipSpace()
-                guard i < bytes.count else { throw error("unterminated object") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
-                throw error("expected ',' or '}'")
-            }
+            .object(try elements(until: "}", of: "object") { try $0.member(depth: depth) })
         }
 
         mutating func array(depth: Int) throws -> JSONValue {
-            i += 1
-            var items: [JSONValue] = []
+            .array(try elements(until: "]", of: "array") { try $0.value(depth: depth + 1) })
+        }
+
+        /// `"name": value`, the cursor on the opening quote of the name.
+        mutating func member(depth: Int) throws -> JSONMember {
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let name = try string()
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            i += 1
+            skipSpace()
+            return JSONMember(name, try value(depth: depth + 1))
+        }
+
+        /// What an object and an array share: from the opening bracket, nothing or `element`s
+        /// separated by commas, up to the `close` bracket; `what` names the container in errors.
+        mutating func elements<T>(until close: Unicode.Scalar, of what: String,
+                                  _ element: (inout Cursor) throws -> T) throws -> [T] {
+            i += 1
+            var items: [T] = []
+            skipSpace()
+            if i < bytes.count, bytes[i] == UInt8(ascii: close) { i += 1; return items }
             while true {
                 skipSpace()
-                items.append(try value(depth: depth + 1))
+                items.append(try element(&self))
                 skipSpace()
-                guard i < bytes.count else { throw error("unterminated array") }
+                guard i < bytes.count else { throw error("unterminated \(what)") }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
-                throw error("expected ',' or ']'")
+                if bytes[i] == UInt8(ascii: close) { i += 1; return items }
+                throw error("expected ',' or '\(close)'")
             }
         }
 

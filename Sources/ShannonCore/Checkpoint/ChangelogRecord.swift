@@ -163,7 +163,7 @@ public struct ChangelogMarker: Equatable, Sendable {
     public init(encoded bytes: [UInt8]) throws {
         var r = StateReader(bytes)
         do {
-            try StateReader.check(try r.beginRecord(Self.recordTag), tag: Self.recordTag, supported: 1...1)
+            try r.beginRecord(Self.recordTag, supported: 1...1)
             pipeline = try r.readString(); topic = try r.readString()
             partition = Int32(bitPattern: try r.read(UInt32.self)); nextOffset = try r.read(Int64.self)
             tag = ChangelogTag(epoch: try r.read(UInt64.self), generation: try r.read(UInt64.self))

@@ -179,15 +179,22 @@ final class NodeReader {
         return text
     }
 
-    func double(_ node: Node, _ what: String, min: Double? = nil, max: Double? = nil,
-                exclusiveMin: Bool = false) -> Double? {
-        guard let (text, plain) = scalar(node, what, expected: "a number") else { return nil }
+    /// A plain scalar that parses to a finite number, with its text; otherwise one error saying
+    /// what was `expected` (a number or an integer) and what was found.
+    private func finiteNumber(_ node: Node, _ what: String, expected: String) -> (value: Double, text: String)? {
+        guard let (text, plain) = scalar(node, what, expected: expected) else { return nil }
         guard plain, let v = Self.parseNumber(text), v.isFinite else {
             let found = plain ? Self.describePlain(text) : "a string"
-            error(node.mark, "`\(what)`: expected a number, found \(found)",
+            error(node.mark, "`\(what)`: expected \(expected), found \(found)",
                   hint: plain ? nil : "remove the quotes around the number")
             return nil
         }
+        return (v, text)
+    }
+
+    func double(_ node: Node, _ what: String, min: Double? = nil, max: Double? = nil,
+                exclusiveMin: Bool = false) -> Double? {
+        guard let (v, _) = finiteNumber(node, what, expected: "a number") else { return nil }
         if let min, exclusiveMin ? v <= min : v < min {
             error(node.mark, "`\(what)` must be \(exclusiveMin ? ">" : "≥") \(Self.format(min)), found \(Self.format(v))")
             return nil
@@ -200,13 +207,7 @@ final class NodeReader {
     }
 
     func int(_ node: Node, _ what: String, min: Int? = nil) -> Int? {
-        guard let (text, plain) = scalar(node, what, expected: "an integer") else { return nil }
-        guard plain, let v = Self.parseNumber(text), v.isFinite else {
-            let found = plain ? Self.describePlain(text) : "a string"
-            error(node.mark, "`\(what)`: expected an integer, found \(found)",
-                  hint: plain ? nil : "remove the quotes around the number")
-            return nil
-        }
+        guard let (v, text) = finiteNumber(node, what, expected: "an integer") else { return nil }
         guard v == v.rounded(), abs(v) < 9e15 else {
             error(node.mark, "`\(what)`: expected an integer, found \(text)")
             return nil

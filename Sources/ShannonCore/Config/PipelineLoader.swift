@@ -11,16 +11,8 @@ public enum PipelineLoader {
     public static func load(
         path: String, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(PipelineErrors) -> PipelineSpec {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw PipelineErrors([PipelineError(file: path, line: 1, column: 1,
-                                                message: "cannot read the file: \(error.localizedDescription)")])
-        }
-        let base = (path as NSString).deletingLastPathComponent
-        return try parse(yaml: text, file: path, baseDirectory: base.isEmpty ? "." : base,
-                         environment: environment)
+        let (text, base) = try YAMLSource.read(path)
+        return try parse(yaml: text, file: path, baseDirectory: base, environment: environment)
     }
 
     /// Parses pipeline text; `file` only names it in messages.
@@ -28,19 +20,7 @@ public enum PipelineLoader {
         yaml: String, file: String = "<memory>", baseDirectory: String = ".",
         environment: [String: String] = [:]
     ) throws(PipelineErrors) -> PipelineSpec {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                throw PipelineErrors([PipelineError(file: file, line: 1, column: 1,
-                                                    message: "the file is empty",
-                                                    hint: "start from one of the files in pipelines/")])
-            }
-            root = node
-        } catch let error as PipelineErrors {
-            throw error
-        } catch {
-            throw PipelineErrors([yamlError(error, file: file, text: yaml)])
-        }
+        let root = try YAMLSource.compose(yaml, file: file, emptyHint: "start from one of the files in pipelines/")
         let reader = NodeReader(file: file, environment: environment)
         let spec = SpecBuilder(reader: reader, baseDirectory: baseDirectory).build(root)
         if let spec, reader.errors.isEmpty {
@@ -49,52 +29,5 @@ public enum PipelineLoader {
             return result
         }
         throw PipelineErrors(reader.errors)
-    }
-
-    /// A Yams syntax error in our format (Yams' marks are already 1-based).
-    static func yamlError(_ error: any Error, file: String, text: String) -> PipelineError {
-        guard let yaml = error as? YamlError else {
-            return PipelineError(file: file, line: 1, column: 1, message: "YAML error: \(error)")
-        }
-        switch yaml {
-        case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            return PipelineError(file: file, line: mark.line, column: mark.column,
-                                 message: "YAML syntax error: \(problem)",
-                                 hint: context.map { "\($0.text) at line \($0.mark.line), column \($0.mark.column)" })
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let (line, column) = secondOccurrence(of: duplicates.first ?? "", in: text, from: context.mark)
-            return PipelineError(file: file, line: line, column: column,
-                                 message: "duplicate key `\(duplicates.joined(separator: "`, `"))` in a mapping",
-                                 hint: "each key may appear once; remove or rename the repeated one")
-        case .reader(let problem, _, _, _):
-            return PipelineError(file: file, line: 1, column: 1, message: "YAML error: \(problem)")
-        default:
-            return PipelineError(file: file, line: 1, column: 1, message: "YAML error: \(yaml)")
-        }
-    }
-
-    /// Yams points a duplicate key at its mapping; the user wants the repeated key itself. Looks
-    /// for block-style `key:` lines at the mapping's column from the mapping on, and returns the
-    /// second (falls back to the mapping's position).
-    static func secondOccurrence(of key: String, in text: String, from mark: Mark) -> (Int, Int) {
-        var seen = 0
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where index + 1 >= mark.line {
-            let chars = Array(line)
-            var column = 0
-            while column < chars.count, chars[column] == " " || chars[column] == "-" { column += 1 }
-            guard column + 1 == mark.column else { continue }
-            let rest = String(chars[column...])
-            for form in [key, "\"\(key)\"", "'\(key)'"] where rest.hasPrefix(form) {
-                let after = rest.dropFirst(form.count).drop { $0 == " " }
-                if after.first == ":" {
-                    seen += 1
-                    if seen == 2 { return (index + 1, column + 1) }
-                }
-            }
-        }
-        return (mark.line, mark.column)
     }
 }

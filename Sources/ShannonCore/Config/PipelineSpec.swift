@@ -114,19 +114,6 @@ public struct FieldSpec: Sendable, Equatable {
     /// If nil, any scalar not in `badValues` is good (default `[0, false]` when `badValues` is also
     /// defaulted, so that a default label is strictly 0/1 or boolean).
     public var goodValues: [LabelValue]?
-
-    public init(name: String, path: String, type: FieldType, optional: Bool = false, dim: Int? = nil,
-                tokenizer: Tokenizer = .whitespace, badValues: [LabelValue] = [],
-                goodValues: [LabelValue]? = nil) {
-        self.name = name
-        self.path = path
-        self.type = type
-        self.optional = optional
-        self.dim = dim
-        self.tokenizer = tokenizer
-        self.badValues = badValues
-        self.goodValues = goodValues
-    }
 }
 
 public enum KeyBy: Sendable, Equatable {

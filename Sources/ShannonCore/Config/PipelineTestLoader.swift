@@ -14,31 +14,13 @@ public enum PipelineTestLoader {
     static let windowKeys = ["stage", "key", "count", "at", "range", "figures", "tolerance"]
 
     public static func load(path: String) throws(PipelineErrors) -> PipelineTestFile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw PipelineErrors([PipelineError(file: path, line: 1, column: 1,
-                                                message: "cannot read the file: \(error.localizedDescription)")])
-        }
-        let base = (path as NSString).deletingLastPathComponent
-        return try parse(yaml: text, file: path, baseDirectory: base.isEmpty ? "." : base)
+        let (text, base) = try YAMLSource.read(path)
+        return try parse(yaml: text, file: path, baseDirectory: base)
     }
 
     public static func parse(yaml: String, file: String = "<memory>", baseDirectory: String = ".")
         throws(PipelineErrors) -> PipelineTestFile {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                throw PipelineErrors([PipelineError(file: file, line: 1, column: 1, message: "the file is empty",
-                                                    hint: "see pipelines/*.test.yaml for examples")])
-            }
-            root = node
-        } catch let error as PipelineErrors {
-            throw error
-        } catch {
-            throw PipelineErrors([PipelineLoader.yamlError(error, file: file, text: yaml)])
-        }
+        let root = try YAMLSource.compose(yaml, file: file, emptyHint: "see pipelines/*.test.yaml for examples")
         // No environment: `${VAR}` with no default is an error, so a test never depends on the machine.
         let reader = NodeReader(file: file, environment: [:])
         let result = Builder(reader: reader, base: baseDirectory).file(root, file: file)
@@ -250,13 +232,30 @@ public enum PipelineTestLoader {
             return NumberExpectation(kind: .range(min: lo, max: hi))
         }
 
-        func alert(_ node: Node) -> AlertExpectation? {
-            guard let entries = reader.mapping(node, "alerts[]") else { return nil }
-            let keys = reader.checkKeys(entries, allowed: alertKeys, in: "an alert expectation")
-            guard let s = reader.require("stage", in: keys, at: node, "an alert expectation"), let stage = reader.string(s, "stage") else { return nil }
+        /// What an alert and a window expectation both open with: a mapping of `allowed` keys,
+        /// the required `stage`, the optional `key`, and the `tolerance` its numbers default to.
+        struct Head {
+            var keys: [String: NodeReader.Entry]
+            var line: Int
+            var column: Int
+            var stage: String
+            var key: String?
+            var tolerance: Double
+        }
+
+        func head(_ node: Node, _ list: String, allowed: [String], _ what: String) -> Head? {
+            guard let entries = reader.mapping(node, list) else { return nil }
+            let keys = reader.checkKeys(entries, allowed: allowed, in: what)
+            guard let s = reader.require("stage", in: keys, at: node, what), let stage = reader.string(s, "stage") else { return nil }
             let tolerance = keys["tolerance"].flatMap { reader.double($0.value, "tolerance", min: 0) } ?? 0
-            var a = AlertExpectation(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, stage: stage, numbers: [])
-            a.key = keys["key"].flatMap { reader.string($0.value, "key") }
+            return Head(keys: keys, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, stage: stage,
+                        key: keys["key"].flatMap { reader.string($0.value, "key") }, tolerance: tolerance)
+        }
+
+        func alert(_ node: Node) -> AlertExpectation? {
+            guard let head = head(node, "alerts[]", allowed: alertKeys, "an alert expectation") else { return nil }
+            let (keys, tolerance) = (head.keys, head.tolerance)
+            var a = AlertExpectation(line: head.line, column: head.column, stage: head.stage, key: head.key, numbers: [])
             a.state = keys["state"].flatMap { reader.choice($0.value, "state", AlertStateName.self) }.map { $0 == .firing ? .firing : .resolved }
             a.severity = keys["severity"].flatMap { reader.string($0.value, "severity") }
             a.metric = keys["metric"].flatMap { reader.string($0.value, "metric") }
@@ -279,12 +278,9 @@ public enum PipelineTestLoader {
         }
 
         func window(_ node: Node) -> WindowExpectation? {
-            guard let entries = reader.mapping(node, "windows[]") else { return nil }
-            let keys = reader.checkKeys(entries, allowed: windowKeys, in: "a window expectation")
-            guard let s = reader.require("stage", in: keys, at: node, "a window expectation"), let stage = reader.string(s, "stage") else { return nil }
-            let tolerance = keys["tolerance"].flatMap { reader.double($0.value, "tolerance", min: 0) } ?? 0
-            var w = WindowExpectation(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, stage: stage, figures: [])
-            w.key = keys["key"].flatMap { reader.string($0.value, "key") }
+            guard let head = head(node, "windows[]", allowed: windowKeys, "a window expectation") else { return nil }
+            let (keys, tolerance) = (head.keys, head.tolerance)
+            var w = WindowExpectation(line: head.line, column: head.column, stage: head.stage, key: head.key, figures: [])
             w.count = keys["count"].flatMap { reader.int($0.value, "count", min: 0) }
             w.at = keys["at"].flatMap { reader.int($0.value, "at") }
             if let r = keys["range"]?.value, let items = reader.list(r, "range") {

@@ -97,7 +97,7 @@ struct DriftEstimator<Kind: DriftKind>: StageEstimator {
     }
 
     init(from r: inout StateReader) throws {
-        try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
+        try r.beginRecord(Self.tag, supported: 1...1)
         settings = try DriftSettings(from: &r)
         kind = try Kind(from: &r)
         slots = try r.readSlots(Kind.Counts.self)

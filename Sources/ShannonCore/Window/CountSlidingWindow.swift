@@ -85,8 +85,7 @@ public struct CountSlidingWindow: Equatable, Sendable, StateCodable {
     }
 
     public init(from r: inout StateReader) throws {
-        let v = try r.beginRecord(Self.tag)
-        try StateReader.check(v, tag: Self.tag, supported: 1...1)
+        try r.beginRecord(Self.tag, supported: 1...1)
         let size = try r.readCount(limit: 1 << 26) // bounds the ring allocation a crafted record could ask for
         let hop = try r.readCount(limit: size)
         guard size >= 1, hop >= 1 else { throw StateDecodingError.invalid("sliding window size \(size) hop \(hop)") }

@@ -48,8 +48,7 @@ public struct CountTumblingWindow: Equatable, Sendable, StateCodable {
     }
 
     public init(from r: inout StateReader) throws {
-        let v = try r.beginRecord(Self.tag)
-        try StateReader.check(v, tag: Self.tag, supported: 1...1)
+        try r.beginRecord(Self.tag, supported: 1...1)
         size = try r.readCount()
         guard size >= 1 else { throw StateDecodingError.invalid("window size \(size)") }
         count = try r.readCount(limit: size - 1)

@@ -191,8 +191,7 @@ public struct EventTimeTumblingWindow: Equatable, Sendable, StateCodable {
     }
 
     public init(from r: inout StateReader) throws {
-        let v = try r.beginRecord(Self.tag)
-        try StateReader.check(v, tag: Self.tag, supported: 1...1)
+        try r.beginRecord(Self.tag, supported: 1...1)
         let size = try r.read(Int64.self)
         let lateness = try r.read(Int64.self)
         let cap = try r.readCount(limit: r.remaining / 32)

@@ -13,14 +13,6 @@ public struct WindowBounds: Equatable, Sendable {
     public var startTime: Int64?
     public var endTime: Int64?
     public var records: Int
-
-    public init(startOffset: Int64, endOffset: Int64, startTime: Int64?, endTime: Int64?, records: Int) {
-        self.startOffset = startOffset
-        self.endOffset = endOffset
-        self.startTime = startTime
-        self.endTime = endTime
-        self.records = records
-    }
 }
 
 /// What one record did to a count window.
@@ -35,11 +27,6 @@ public enum WindowEvent: Equatable, Sendable {
 public struct ClosedWindow: Equatable, Sendable {
     public var slot: Int
     public var bounds: WindowBounds
-
-    public init(slot: Int, bounds: WindowBounds) {
-        self.slot = slot
-        self.bounds = bounds
-    }
 }
 
 /// Where a record goes, as decided by a window.

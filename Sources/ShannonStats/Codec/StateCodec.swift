@@ -120,24 +120,15 @@ public struct StateWriter {
         bytes.append(contentsOf: utf8)
     }
 
-    public mutating func write(_ a: [Double]) {
-        write(UInt32(a.count))
-        for v in a { write(v) }
-    }
+    public mutating func write(_ a: [Double]) { writeArray(a) { $0.write($1) } }
+    public mutating func write(_ a: [Float]) { writeArray(a) { $0.write($1) } }
+    public mutating func write(_ a: [Int64]) { writeArray(a) { $0.write($1) } }
+    public mutating func write(_ a: [UInt32]) { writeArray(a) { $0.write($1) } }
 
-    public mutating func write(_ a: [Float]) {
+    /// A u32 count, then each element as `element` writes it (the layout of every array).
+    private mutating func writeArray<T>(_ a: [T], _ element: (inout StateWriter, T) -> Void) {
         write(UInt32(a.count))
-        for v in a { write(v) }
-    }
-
-    public mutating func write(_ a: [Int64]) {
-        write(UInt32(a.count))
-        for v in a { write(v) }
-    }
-
-    public mutating func write(_ a: [UInt32]) {
-        write(UInt32(a.count))
-        for v in a { write(v) }
+        for v in a { element(&self, v) }
     }
 
     public mutating func write(bytes raw: [UInt8]) {
@@ -180,6 +171,16 @@ public struct StateReader {
         let actual = bytes.withUnsafeBufferPointer { CRC32C.checksum(UnsafeBufferPointer(rebasing: $0[payloadStart..<crcAt])) }
         guard stored == actual else { throw StateDecodingError.checksumMismatch }
         recordEnds.append(crcAt)
+        return version
+    }
+
+    /// Opens a sealed record of `tag` and rejects a version outside `supported`: the first step
+    /// of every decoder, so an unknown version fails the same way everywhere.
+    /// - Returns: the version, for decoders that read more than one.
+    @discardableResult
+    public mutating func beginRecord(_ tag: StateTag, supported: ClosedRange<UInt16>) throws -> UInt16 {
+        let version = try beginRecord(tag)
+        try Self.check(version, tag: tag, supported: supported)
         return version
     }
 
@@ -248,35 +249,17 @@ public struct StateReader {
         return s
     }
 
-    public mutating func readDoubles() throws -> [Double] {
-        let n = try arrayCount(elementSize: 8)
-        var a = [Double]()
-        a.reserveCapacity(n)
-        for _ in 0..<n { a.append(try readDouble()) }
-        return a
-    }
+    public mutating func readDoubles() throws -> [Double] { try readArray(elementSize: 8) { try $0.readDouble() } }
+    public mutating func readFloats() throws -> [Float] { try readArray(elementSize: 4) { try $0.readFloat() } }
+    public mutating func readInt64s() throws -> [Int64] { try readArray(elementSize: 8) { try $0.read(Int64.self) } }
+    public mutating func readUInt32s() throws -> [UInt32] { try readArray(elementSize: 4) { try $0.read(UInt32.self) } }
 
-    public mutating func readFloats() throws -> [Float] {
-        let n = try arrayCount(elementSize: 4)
-        var a = [Float]()
+    /// What `StateWriter.writeArray` wrote: a count, then each element as `element` reads it.
+    private mutating func readArray<T>(elementSize: Int, _ element: (inout StateReader) throws -> T) throws -> [T] {
+        let n = try arrayCount(elementSize: elementSize)
+        var a = [T]()
         a.reserveCapacity(n)
-        for _ in 0..<n { a.append(try readFloat()) }
-        return a
-    }
-
-    public mutating func readInt64s() throws -> [Int64] {
-        let n = try arrayCount(elementSize: 8)
-        var a = [Int64]()
-        a.reserveCapacity(n)
-        for _ in 0..<n { a.append(try read(Int64.self)) }
-        return a
-    }
-
-    public mutating func readUInt32s() throws -> [UInt32] {
-        let n = try arrayCount(elementSize: 4)
-        var a = [UInt32]()
-        a.reserveCapacity(n)
-        for _ in 0..<n { a.append(try read(UInt32.self)) }
+        for _ in 0..<n { a.append(try element(&self)) }
         return a
     }
 

@@ -108,8 +108,7 @@ extension Binning: StateCodable {
     }
 
     public init(from r: inout StateReader) throws {
-        let v = try r.beginRecord(Self.tag)
-        try StateReader.check(v, tag: Self.tag, supported: 1...1)
+        try r.beginRecord(Self.tag, supported: 1...1)
         let edges = try r.readDoubles()
         let missing = try r.readBool()
         try r.endRecord()

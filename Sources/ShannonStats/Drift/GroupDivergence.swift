@@ -64,15 +64,9 @@ public struct GroupDivergenceResult: JeffreysFigures, Sendable, Equatable {
 extension GroupDivergenceAccumulator: StateCodable {
     static let tag = StateTag("GDIV")
 
-    public func encode(to w: inout StateWriter) {
-        w.beginRecord(Self.tag, version: 1)
-        counts.encodeBody(to: &w)
-        w.endRecord()
-    }
+    public func encode(to w: inout StateWriter) { counts.encodeRecord(Self.tag, to: &w) }
 
     public init(from r: inout StateReader) throws {
-        try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
-        counts = try TwoSampleCounts(bodyFrom: &r, names: ("GDIV group 0", "GDIV group 1"))
-        try r.endRecord()
+        counts = try TwoSampleCounts(record: Self.tag, from: &r, names: ("GDIV group 0", "GDIV group 1"))
     }
 }

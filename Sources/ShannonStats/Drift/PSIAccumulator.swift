@@ -120,7 +120,7 @@ extension PSIAccumulator: StateCodable {
     }
 
     public init(from r: inout StateReader) throws {
-        try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
+        try r.beginRecord(Self.tag, supported: 1...1)
         let binning = try Binning(from: &r)
         let reference = try r.readDoubles()
         let (current, total) = try r.readBinCounts(bins: binning.binCount, name: "PSI1 current")

@@ -55,19 +55,23 @@ public struct TwoSampleCounts: Sendable, Equatable {
         secondTotal = 0
     }
 
-    /// The body of a sealed record (the caller writes its own tag around it): bins, then each
-    /// sample's counts and total.
-    func encodeBody(to w: inout StateWriter) {
+    /// The whole sealed record under the owner's `tag` (version 1): bins, then each sample's
+    /// counts and total. Both owners share this layout; only the tag tells them apart.
+    func encodeRecord(_ tag: StateTag, to w: inout StateWriter) {
+        w.beginRecord(tag, version: 1)
         binning.encode(to: &w)
         w.writeBinCounts(first, total: firstTotal)
         w.writeBinCounts(second, total: secondTotal)
+        w.endRecord()
     }
 
-    /// Reads what `encodeBody` wrote; `names` label the two samples in decoding errors.
-    init(bodyFrom r: inout StateReader, names: (String, String)) throws {
+    /// Reads what `encodeRecord` wrote; `names` label the two samples in decoding errors.
+    init(record tag: StateTag, from r: inout StateReader, names: (String, String)) throws {
+        try r.beginRecord(tag, supported: 1...1)
         binning = try Binning(from: &r)
         (first, firstTotal) = try r.readBinCounts(bins: binning.binCount, name: names.0)
         (second, secondTotal) = try r.readBinCounts(bins: binning.binCount, name: names.1)
+        try r.endRecord()
     }
 }
 

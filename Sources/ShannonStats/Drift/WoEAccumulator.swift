@@ -100,15 +100,9 @@ public struct IVResult: JeffreysFigures, Sendable, Equatable {
 extension WoEAccumulator: StateCodable {
     static let tag = StateTag("WOE1")
 
-    public func encode(to w: inout StateWriter) {
-        w.beginRecord(Self.tag, version: 1)
-        counts.encodeBody(to: &w)
-        w.endRecord()
-    }
+    public func encode(to w: inout StateWriter) { counts.encodeRecord(Self.tag, to: &w) }
 
     public init(from r: inout StateReader) throws {
-        try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
-        counts = try TwoSampleCounts(bodyFrom: &r, names: ("WOE1 goods", "WOE1 bads"))
-        try r.endRecord()
+        counts = try TwoSampleCounts(record: Self.tag, from: &r, names: ("WOE1 goods", "WOE1 bads"))
     }
 }

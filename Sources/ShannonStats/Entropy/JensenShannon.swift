@@ -76,8 +76,7 @@ extension JensenShannonDrift: StateCodable {
     }
 
     public init(from r: inout StateReader) throws {
-        let version = try r.beginRecord(Self.stateTag)
-        try StateReader.check(version, tag: Self.stateTag, supported: 1...1)
+        try r.beginRecord(Self.stateTag, supported: 1...1)
         reference = try TokenCounter(from: &r)
         try r.endRecord()
     }

@@ -53,8 +53,7 @@ extension SurprisalRate: StateCodable {
     }
 
     public init(from r: inout StateReader) throws {
-        let version = try r.beginRecord(Self.stateTag)
-        try StateReader.check(version, tag: Self.stateTag, supported: 1...1)
+        try r.beginRecord(Self.stateTag, supported: 1...1)
         let count = try r.readCount()
         let mean = try r.readDouble()
         let m2 = try r.readDouble()

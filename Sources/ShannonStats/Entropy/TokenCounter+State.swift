@@ -23,8 +23,7 @@ extension TokenCounter: StateCodable {
     }
 
     public init(from r: inout StateReader) throws {
-        let version = try r.beginRecord(Self.stateTag)
-        try StateReader.check(version, tag: Self.stateTag, supported: 1...1)
+        try r.beginRecord(Self.stateTag, supported: 1...1)
         let maxDistinct = try r.readCount(limit: 1 << 40)
         guard maxDistinct >= 1 else { throw StateDecodingError.invalid("maxDistinct 0") }
         let size = try r.readCount(limit: 1 << 28)

@@ -23,8 +23,7 @@ extension TokenWindow: StateCodable {
     }
 
     public init(from r: inout StateReader) throws {
-        let version = try r.beginRecord(Self.stateTag)
-        try StateReader.check(version, tag: Self.stateTag, supported: 1...1)
+        try r.beginRecord(Self.stateTag, supported: 1...1)
         let size = try r.readCount(limit: r.remaining) // a sliding ring needs ≥ 9 bytes per slot
         guard size >= 1 else { throw StateDecodingError.invalid("window size 0") }
         let hop = try r.readCount()

@@ -49,7 +49,7 @@ struct BoundaryEstimator: StageEstimator {
     }
 
     init(from r: inout StateReader) throws {
-        try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
+        try r.beginRecord(Self.tag, supported: 1...1)
         detector = try EventBoundaryDetector(from: &r)
         boundariesInWindow = try r.readCount()
         try r.endRecord()

@@ -100,7 +100,7 @@ struct EntropyEstimator: StageEstimator {
     }
 
     init(from r: inout StateReader) throws {
-        try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
+        try r.beginRecord(Self.tag, supported: 1...1)
         guard let e = EntropyParams.Estimator(rawValue: try r.readString()) else {
             throw StateDecodingError.invalid("unknown entropy estimator")
         }

@@ -55,7 +55,7 @@ struct JSDivergenceEstimator: StageEstimator {
     }
 
     init(from r: inout StateReader) throws {
-        try StateReader.check(try r.beginRecord(Self.tag), tag: Self.tag, supported: 1...1)
+        try r.beginRecord(Self.tag, supported: 1...1)
         reference = try r.readBool() ? try TokenCounter(from: &r) : nil
         slots = try r.readSlots(TokenCounter.self)
         fifo = try r.readBool() ? try TokenFIFO(from: &r) : nil
