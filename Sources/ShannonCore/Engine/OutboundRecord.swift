@@ -13,22 +13,14 @@ public struct OutboundRecord: Sendable {
         case deadLetter(DeadLetterReason)
     }
 
-    public struct Header: Sendable, Equatable {
-        public var name: String
-        public var value: String
-        public init(_ name: String, _ value: String) {
-            self.name = name
-            self.value = value
-        }
-    }
-
     public var kind: Kind
     /// The record key: `pipeline/stage/key` for alerts and windows (so one key's alerts stay in
     /// order on one partition), the source record's key for dead letters.
     public var key: [UInt8]?
     /// JSON (schemas/alert.schema.json, schemas/dead-letter.schema.json, or a window record).
     public var value: [UInt8]
-    public var headers: [Header]
+    /// Kafka headers (`shannon.alert.id`, `shannon.reason`, …).
+    public var headers: [(name: String, value: String)]
 }
 
 /// What an engine has done so far, indexed densely (stages by their position in the file,

@@ -109,7 +109,7 @@ public final class PipelineEngine {
         let body = DeadLetter.json(pipeline: spec.name, topic: s.topic, partition: s.partition, offset: offset,
                                    reason: reason, detail: detail, key: key, value: value, now: now)
         outbound.append(OutboundRecord(kind: .deadLetter(reason), key: key.map { Array($0) }, value: body,
-                                       headers: [.init("shannon.reason", reason.rawValue), .init("shannon.pipeline", spec.name)]))
+                                       headers: [("shannon.reason", reason.rawValue), ("shannon.pipeline", spec.name)]))
     }
 
     // MARK: Output
@@ -128,7 +128,7 @@ public final class PipelineEngine {
                 w.reset()
                 alert.write(to: &w)
                 outbound.append(OutboundRecord(kind: .alert(stage: stage, state: alert.state), key: key, value: w.bytes,
-                                               headers: [.init("shannon.alert.id", alert.id)]))
+                                               headers: [("shannon.alert.id", alert.id)]))
                 if alert.state == .firing { counts.alertsFiring[stage] += 1 } else { counts.alertsResolved[stage] += 1 }
             }
             if windowsSink {

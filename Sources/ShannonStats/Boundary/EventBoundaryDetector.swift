@@ -216,36 +216,13 @@ public struct EventBoundaryDetector: Sendable {
     }
 
     /// Branch-free per dimension (so it vectorises) and summed in four interleaved partial sums
-    /// (so the adds do not wait on each other); for D ≤ 4 that is the plain sum.
+    /// (so the adds do not wait on each other); for D ≤ 4 that is the plain sum. The unit s_d is
+    /// the RMS first difference, or √(π/2)·(mean |first difference|) — linear in the steps, so
+    /// no square root.
     private func standardisedError(squared: Bool) -> Double {
         let dim = dimension
         let known = scaleCount > 0
-        if parameters.scale == .meanAbsolute {
-            return standardisedAbsoluteError(known: known, squared: squared)
-        }
-        return current.withUnsafeBufferPointer { cur in
-            prediction.withUnsafeBufferPointer { pred in
-                scale.withUnsafeBufferPointer { sc in
-                    if squared {
-                        return Self.sumTerms(dim) { d in
-                            let r = cur[d] - pred[d]
-                            let s2 = known ? sc[d] : 0
-                            return Self.clampTerm(r * r / s2, residual: r, cap: Self.errorCap * Self.errorCap)
-                        } / Double(dim)
-                    }
-                    return Self.sumTerms(dim) { d in
-                        let r = cur[d] - pred[d]
-                        let s2 = known ? sc[d] : 0
-                        return Self.clampTerm(abs(r) / s2.squareRoot(), residual: r, cap: Self.errorCap)
-                    } / Double(dim)
-                }
-            }
-        }
-    }
-
-    /// The same with s_d = √(π/2)·(mean |step|): s_d is linear in the steps, so no square root.
-    private func standardisedAbsoluteError(known: Bool, squared: Bool) -> Double {
-        let dim = dimension
+        let rms = parameters.scale == .rootMeanSquare
         let unit = (Double.pi / 2).squareRoot()
         return current.withUnsafeBufferPointer { cur in
             prediction.withUnsafeBufferPointer { pred in
@@ -253,13 +230,14 @@ public struct EventBoundaryDetector: Sendable {
                     if squared {
                         return Self.sumTerms(dim) { d in
                             let r = cur[d] - pred[d]
-                            let s = known ? sc[d] * unit : 0
-                            return Self.clampTerm(r * r / (s * s), residual: r, cap: Self.errorCap * Self.errorCap)
+                            let s = sc[d] * unit
+                            let s2 = known ? (rms ? sc[d] : s * s) : 0
+                            return Self.clampTerm(r * r / s2, residual: r, cap: Self.errorCap * Self.errorCap)
                         } / Double(dim)
                     }
                     return Self.sumTerms(dim) { d in
                         let r = cur[d] - pred[d]
-                        let s = known ? sc[d] * unit : 0
+                        let s = known ? (rms ? sc[d].squareRoot() : sc[d] * unit) : 0
                         return Self.clampTerm(abs(r) / s, residual: r, cap: Self.errorCap)
                     } / Double(dim)
                 }
