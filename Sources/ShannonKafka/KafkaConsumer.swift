@@ -37,6 +37,8 @@ public final class KafkaConsumer {
     private let slots: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
     private var held = 0
     private var rebalancedDuringPoll = false
+    /// Wakes the fetcher after the prefetch queue drained (librdkafka 2.0.2's refill stall).
+    private var refill: FetchRefill?
 
     /// Messages dropped from a poll because their partition was revoked while the batch filled
     /// (they were never handed out, so the next owner reads them again).
@@ -70,12 +72,14 @@ public final class KafkaConsumer {
         self.capacity = max(1, batchCapacity)
         self.slots = .allocate(capacity: self.capacity)
         state.pollThread.onRebalance = { [unowned self] err, list in self.rebalance(err, list) }
+        self.refill = FetchRefill(handle: handle, batchCapacity: self.capacity)
     }
 
     /// Without an explicit `close()` the handler does not see the final revocation: `self` is
     /// already being destroyed, so librdkafka's default (unassign) runs instead.
     deinit {
         state.pollThread.onRebalance = nil
+        refill?.finish()
         if !closed {
             releaseBatch()
             rd_kafka_consumer_close(handle)
@@ -150,6 +154,7 @@ public final class KafkaConsumer {
             if rebalancedDuringPoll { break }
         }
         if state.fatal.load(ordering: .acquiring), let fatal = fatalKafkaError { throw fatal }
+        refill?.observe()
         return KafkaMessageBatch(base: slots, count: held)
     }
 
@@ -284,6 +289,16 @@ public final class KafkaConsumer {
         return (low, high)
     }
 
+    /// The watermarks of the last fetch response for `tp`, without asking the broker; nil
+    /// before the first response. A query (`watermarks`) queues behind a fetch the broker is
+    /// holding (up to `fetch.wait.max.ms`) on the same connection; this does not wait at all.
+    public func lastFetchedWatermarks(_ tp: TopicPartition) -> (low: Int64, high: Int64)? {
+        var low: Int64 = -1, high: Int64 = -1
+        guard rd_kafka_get_watermark_offsets(handle, tp.topic, tp.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+              high >= 0 else { return nil }
+        return (max(low, 0), high)
+    }
+
     /// For each partition, the earliest offset whose record timestamp is at or after
     /// `timestampMs` (Kafka's ListOffsets by time); -1 where no such record exists yet (start
     /// at the end). Used for `start: { timestamp: … }`; safe inside the rebalance handler.
@@ -367,6 +382,7 @@ public final class KafkaConsumer {
         guard !closed else { return }
         releaseBatch()
         closed = true
+        refill?.finish()
         try KafkaError.check(rd_kafka_consumer_close(handle), "close")
     }
 }

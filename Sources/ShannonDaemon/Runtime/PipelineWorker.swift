@@ -30,8 +30,6 @@ public final class PipelineWorker {
     var fatal: Error?
     var abandoning = false
     var lastCheckpoint = ContinuousClock.now
-    /// High watermarks seen by the last end-of-topic check (`.untilCaughtUp`).
-    private var knownEnds: [TopicPartition: (low: Int64, high: Int64)] = [:]
 
     // One-entry cache: a batch mostly holds runs of one partition.
     @exclusivity(unchecked) private var cachedTopic: OpaquePointer?
@@ -73,7 +71,11 @@ public final class PipelineWorker {
         // Prefetch: librdkafka keeps `queued.min.messages` records *per partition*; the worker,
         // not the fetcher, is the bottleneck, so a second of its work across all partitions is
         // plenty. 50 000 per partition halved the peak RSS of the 1 M-record bench (150 → 71 MiB)
-        // for 12% of its rate (docs/benchmarks.md). A pipeline file may set its own.
+        // for 12% of its rate (docs/benchmarks.md). A pipeline file may set its own. Since the
+        // consumer wakes the fetcher when the queue drains (ShannonKafka/FetchRefill.swift) the
+        // size no longer sets the rate: 1 M-record bench (2 cores shared with a build), median of
+        // 2–3: 20 000 → 0.34 M rec/s 59 MiB, 50 000 → 0.38 M 73 MiB, 100 000 → 0.33 M 96 MiB;
+        // before the wake 50 000 gave 0.12 M rec/s.
         var conf: [String: String] = ["queued.min.messages": "50000"]
         for (k, v) in spec.source.properties { conf[k] = v }
         conf["group.id"] = conf["group.id"] ?? spec.source.groupID
@@ -164,21 +166,18 @@ public final class PipelineWorker {
                                           "shutdown_ms": "\((ContinuousClock.now - t0).milliseconds)"])
     }
 
-    /// Whether every owned partition has been read to its end. Below a known end the answer
-    /// needs no broker: only when every partition has reached the end seen last time (or none
-    /// was seen yet) are the high watermarks asked again, so the check costs no wait per batch.
+    /// Whether every owned partition has been read to its end: the high watermark of the last
+    /// fetch response, which librdkafka keeps per partition, so the check costs no request.
+    /// Asking the broker instead (ListOffsets) queued behind the fetch it was holding on the
+    /// same connection, up to `fetch.wait.max.ms` (500 ms) per partition: 1.5 s at the end of
+    /// every 3-partition bench run. Before a partition's first fetch response the answer is no.
     private func caughtUp(_ consumer: KafkaConsumer) throws -> Bool {
         guard !partitions.isEmpty else { return false }
         for (tp, state) in partitions {
-            if let end = knownEnds[tp], end.high > end.low, state.nextOffset < end.high { return false }
+            guard let end = consumer.lastFetchedWatermarks(tp) else { return false }
+            if end.high > end.low && state.nextOffset < end.high { return false }
         }
-        var done = true
-        for (tp, state) in partitions {
-            let (low, high) = try consumer.watermarks(tp, timeout: .seconds(5))
-            knownEnds[tp] = (low, high)
-            if high > low && state.nextOffset < high { done = false }
-        }
-        return done
+        return true
     }
 
     // MARK: The hot path
