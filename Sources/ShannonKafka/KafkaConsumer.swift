@@ -284,6 +284,18 @@ public final class KafkaConsumer {
         return (low, high)
     }
 
+    /// Low and high watermarks as librdkafka last saw them in a fetch response: no network, so
+    /// cheap enough for a once-a-second lag gauge on the polling thread. nil until the first
+    /// fetch of the partition. The high watermark is as old as the last fetch: while the
+    /// prefetch queue is full librdkafka does not fetch, so it can lag the broker's by about
+    /// the time it takes to drain `queued.min.messages`.
+    public func cachedWatermarks(_ tp: TopicPartition) -> (low: Int64, high: Int64)? {
+        var low: Int64 = -1, high: Int64 = -1
+        guard rd_kafka_get_watermark_offsets(handle, tp.topic, tp.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+              high >= 0 else { return nil }
+        return (low, high)
+    }
+
     /// For each partition, the earliest offset whose record timestamp is at or after
     /// `timestampMs` (Kafka's ListOffsets by time); -1 where no such record exists yet (start
     /// at the end). Used for `start: { timestamp: … }`; safe inside the rebalance handler.
