@@ -291,7 +291,9 @@ public final class KafkaConsumer {
 
     /// The watermarks of the last fetch response for `tp`, without asking the broker; nil
     /// before the first response. A query (`watermarks`) queues behind a fetch the broker is
-    /// holding (up to `fetch.wait.max.ms`) on the same connection; this does not wait at all.
+    /// holding (up to `fetch.wait.max.ms`) on the same connection; this does not wait at all,
+    /// so it serves the end-of-topic check and a once-a-second lag gauge. The high watermark is
+    /// as old as the last fetch: while the prefetch queue is full librdkafka does not fetch.
     public func lastFetchedWatermarks(_ tp: TopicPartition) -> (low: Int64, high: Int64)? {
         var low: Int64 = -1, high: Int64 = -1
         guard rd_kafka_get_watermark_offsets(handle, tp.topic, tp.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,

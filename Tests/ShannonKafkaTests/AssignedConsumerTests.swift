@@ -44,6 +44,25 @@ import Testing
         try consumer.close()
     }
 
+    /// The lag gauge's source: librdkafka's cached high watermark follows fetch responses,
+    /// without a request of its own, also once the reader is at the end.
+    @Test func cachedWatermarksFollowFetches() throws {
+        let topic = uniqueName("cached")
+        try sharedBroker.createTopic(topic, partitions: 1)
+        _ = try produce(0..<50, to: topic, broker: sharedBroker, partition: 0)
+        let tp = TopicPartition(topic, 0)
+        let consumer = try KafkaConsumer(configuration: consumerConfig(sharedBroker, group: uniqueName("unjoined")))
+        defer { try? consumer.close() }
+        #expect(consumer.lastFetchedWatermarks(TopicPartition(topic, 7)) == nil, "not assigned: nothing cached")
+        try consumer.assign([tp: .beginning])
+        var got: [Received] = []
+        try pollUntil(consumer, into: &got) { $0.count >= 50 }
+        #expect(consumer.lastFetchedWatermarks(tp)?.high == 50)
+        _ = try produce(50..<55, to: topic, broker: sharedBroker, partition: 0)
+        try pollUntil(consumer, into: &got) { $0.count >= 55 }
+        #expect(consumer.lastFetchedWatermarks(tp)?.high == 55)
+    }
+
     @Test func headersAndNilKeysRoundTrip() throws {
         let topic = uniqueName("headers")
         try sharedBroker.createTopic(topic, partitions: 1)

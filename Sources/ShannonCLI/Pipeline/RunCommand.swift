@@ -43,7 +43,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Stop once every owned partition has been read to its end (backfills).")
     var untilCaughtUp = false
 
-    @Option(help: "Serve Prometheus metrics and /healthz on this port (0: off).")
+    @Option(help: "Serve Prometheus metrics, /healthz and /readyz on this port (0: off).")
     var metricsPort: UInt16 = 0
 
     @Option(help: "Seconds a graceful stop may take before the daemon exits non-zero without waiting further.")
@@ -84,13 +84,15 @@ struct RunCommand: ParsableCommand {
             }
         }
         let metrics = ShannonMetrics()
+        let health = DaemonHealth()
         let server = metricsPort == 0 ? nil
-            : MetricsServer(port: metricsPort, metrics: { metrics.exposition() }, healthy: { true }, logger: logger)
+            : MetricsServer(port: metricsPort, metrics: { metrics.exposition() }, health: health, logger: logger)
         var options = RunOptions(checkpointDirectory: checkpointDir)
         options.resetState = resetState
         options.propertyOverrides = overrides
         let results = Daemon.run(plans, options: options, limit: untilCaughtUp ? .untilCaughtUp : .untilStopped,
-                                 metrics: metrics, metricsServer: server, shutdownTimeout: .seconds(shutdownTimeout),
+                                 metrics: metrics, health: health, metricsServer: server,
+                                 shutdownTimeout: .seconds(shutdownTimeout),
                                  logger: logger)
         withExtendedLifetime(broker) {}
         var failed = false

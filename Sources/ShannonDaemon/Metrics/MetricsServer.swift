@@ -8,27 +8,39 @@ import Logging
 /// A deliberately small HTTP/1.0 responder for Prometheus scrapes and health probes.
 ///
 /// A daemon that must stay under 60 MiB and build in a minute does not need an HTTP framework
-/// to answer `GET /metrics` and `GET /healthz` a few times a minute: one thread, blocking
-/// accept, one request per connection, then close.
+/// to answer `GET /metrics`, `GET /healthz` and `GET /readyz` a few times a minute: one
+/// thread, blocking accept, one request per connection, then close.
+///
+/// `/healthz` (liveness) and `/readyz` (readiness) answer 200 or 503 with a one-line body
+/// saying why (`DaemonHealth`): a probe's log then tells which pipeline failed and how.
 public final class MetricsServer: @unchecked Sendable {
     // @unchecked: `socket` is written once in `start` before the thread starts and only read
     // afterwards; `stopped` is an atomic-by-convention flag read by the accept thread.
     public typealias Body = @Sendable () -> [UInt8]
+    /// A status code (200, 503) and the body.
+    typealias Responder = @Sendable () -> (status: Int, body: [UInt8])
 
     private let host: String
     private let requestedPort: UInt16
-    private let routes: [String: (contentType: String, body: Body)]
+    private let routes: [String: (contentType: String, respond: Responder)]
     private var socketFD: Int32 = -1
     private let logger: Logger
     public private(set) var port: UInt16 = 0
 
-    public init(host: String = "0.0.0.0", port: UInt16, metrics: @escaping Body, healthy: @escaping @Sendable () -> Bool, logger: Logger) {
+    /// - Parameters:
+    ///   - metrics: the exposition of `GET /metrics`.
+    ///   - health: the workers behind `GET /healthz` and `GET /readyz`.
+    public init(host: String = "0.0.0.0", port: UInt16, metrics: @escaping Body, health: DaemonHealth, logger: Logger) {
         self.host = host
         self.requestedPort = port
         self.logger = logger
+        func probe(_ report: @escaping @Sendable () -> DaemonHealth.Report) -> Responder {
+            { let r = report(); return (r.ok ? 200 : 503, Array(r.body.utf8)) }
+        }
         routes = [
-            "/metrics": ("text/plain; version=0.0.4; charset=utf-8", metrics),
-            "/healthz": ("text/plain; charset=utf-8", { healthy() ? Array("ok\n".utf8) : Array("unhealthy\n".utf8) }),
+            "/metrics": ("text/plain; version=0.0.4; charset=utf-8", { (200, metrics()) }),
+            "/healthz": ("text/plain; charset=utf-8", probe { health.liveness() }),
+            "/readyz": ("text/plain; charset=utf-8", probe { health.readiness() }),
         ]
     }
 
@@ -56,7 +68,7 @@ public final class MetricsServer: @unchecked Sendable {
         let thread = Thread { [self] in serve(fd) }
         thread.name = "shannon-metrics"
         thread.start()
-        logger.info("metrics server listening", metadata: ["address": "\(host):\(port)", "paths": "/metrics /healthz"])
+        logger.info("metrics server listening", metadata: ["address": "\(host):\(port)", "paths": "/metrics /healthz /readyz"])
     }
 
     /// Stops accepting; the accept thread ends when its socket closes.
@@ -91,11 +103,10 @@ public final class MetricsServer: @unchecked Sendable {
         let path = parts.count >= 2 ? String(parts[1].split(separator: "?").first ?? "") : ""
         let response: [UInt8]
         if parts.first == "GET", let route = routes[path] {
-            let body = route.body()
-            response = Array("HTTP/1.0 200 OK\r\nContent-Type: \(route.contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8) + body
+            let (status, body) = route.respond()
+            response = Self.response(status, contentType: route.contentType, body: body)
         } else {
-            let body = Array("not found: try /metrics or /healthz\n".utf8)
-            response = Array("HTTP/1.0 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8) + body
+            response = Self.response(404, contentType: "text/plain", body: Array("not found: try /metrics, /healthz or /readyz\n".utf8))
         }
         var sent = 0
         while sent < response.count {
@@ -103,6 +114,19 @@ public final class MetricsServer: @unchecked Sendable {
             if w <= 0 { return }
             sent += w
         }
+    }
+}
+
+extension MetricsServer {
+    static func response(_ status: Int, contentType: String, body: [UInt8]) -> [UInt8] {
+        let reason = switch status {
+        case 200: "OK"
+        case 404: "Not Found"
+        case 503: "Service Unavailable"
+        default: "Status"
+        }
+        let head = "HTTP/1.0 \(status) \(reason)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        return Array(head.utf8) + body
     }
 }
 

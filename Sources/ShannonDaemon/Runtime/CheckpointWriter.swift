@@ -47,9 +47,12 @@ final class CheckpointWriter: Sendable {
     private let deliveries: DeliveryTracker?
     private let logger: Logger
     private let deliveryTimeout: Duration
+    /// Where each round's write time and bytes go.
+    private let metrics: PipelineMetrics?
 
     init(store: CheckpointStore, producer: KafkaProducer, deliveries: DeliveryTracker?, logger: Logger,
-         deliveryTimeout: Duration = .seconds(30)) {
+         deliveryTimeout: Duration = .seconds(30), metrics: PipelineMetrics? = nil) {
+        self.metrics = metrics
         self.store = store
         self.producer = producer
         self.deliveries = deliveries
@@ -160,6 +163,10 @@ final class CheckpointWriter: Sendable {
             }
         }
         out.seconds = (ContinuousClock.now - t0).seconds
+        if out.written > 0, let metrics {
+            metrics.checkpointWriteDuration.record(out.seconds)
+            metrics.checkpointBytes.increment(by: Int64(out.bytes))
+        }
         return out
     }
 

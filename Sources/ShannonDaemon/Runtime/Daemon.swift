@@ -28,13 +28,23 @@ public enum Daemon {
     }
 
     /// Runs one pipeline on the calling thread until `limit`/`stop`, wired in the one place
-    /// workers are wired (`PipelineWorker.wired`).
+    /// workers are wired (`PipelineWorker.wired`). The worker is listed in `health` before it
+    /// is built, so a worker that fails to start shows on `/healthz` as stopped, with the error.
     static func runPipeline(_ plan: PipelinePlan, options: RunOptions, limit: RunLimit, stop: StopSignal,
-                            metrics: ShannonMetrics?, logger: Logger) throws -> RunSummary {
-        let worker = try PipelineWorker.wired(plan: plan, options: options, metrics: metrics, logger: logger)
-        let summary = try worker.run(limit: limit, stop: stop)
-        try? worker.producer.flush(timeout: .seconds(10))
-        return summary
+                            metrics: ShannonMetrics?, health: DaemonHealth? = nil, logger: Logger) throws -> RunSummary {
+        let workerHealth = health?.register(pipeline: plan.spec.name,
+                                            stallBound: WorkerHealth.stallBound(pollTimeout: options.pollTimeout))
+        do {
+            let worker = try PipelineWorker.wired(plan: plan, options: options, metrics: metrics, health: workerHealth,
+                                                  logger: logger)
+            let summary = try worker.run(limit: limit, stop: stop)
+            workerHealth?.stopped("finished (caught up or asked to stop)")
+            try? worker.producer.flush(timeout: .seconds(10))
+            return summary
+        } catch {
+            workerHealth?.stopped("\(error)")
+            throw error
+        }
     }
 
     /// The daemon: every pipeline (one `PipelineService` each) and the metrics endpoint in one
@@ -45,13 +55,15 @@ public enum Daemon {
     /// daemon exits non-zero and its supervisor restarts it. With `.untilCaughtUp` the group
     /// ends once every pipeline has read its partitions to the end.
     ///
+    /// - Parameter health: where each worker reports for `/healthz` and `/readyz` (the same one
+    ///   the metrics server was given).
     /// - Returns: each pipeline's outcome, in the order of `plans`.
     public static func serve(_ plans: [PipelinePlan], options: RunOptions, limit: RunLimit, metrics: ShannonMetrics?,
-                             metricsServer: MetricsServer? = nil, trapSignals: Bool = true,
+                             health: DaemonHealth? = nil, metricsServer: MetricsServer? = nil, trapSignals: Bool = true,
                              shutdownTimeout: Duration = .seconds(30), logger: Logger) async -> [Result<RunSummary, any Error>] {
         let ended = Latch(count: plans.count)
         let pipelines = plans.map { PipelineService(plan: $0, options: options, limit: limit, metrics: metrics,
-                                                    logger: logger, ended: ended) }
+                                                    health: health, logger: logger, ended: ended) }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let metricsServer {
             services.append(.init(service: MetricsService(server: metricsServer), successTerminationBehavior: .ignore,
@@ -86,12 +98,13 @@ public enum Daemon {
 
     /// `serve` for synchronous callers (the commands): blocks the calling thread until it ends.
     public static func run(_ plans: [PipelinePlan], options: RunOptions, limit: RunLimit, metrics: ShannonMetrics?,
-                           metricsServer: MetricsServer? = nil, trapSignals: Bool = true,
+                           health: DaemonHealth? = nil, metricsServer: MetricsServer? = nil, trapSignals: Bool = true,
                            shutdownTimeout: Duration = .seconds(30), logger: Logger) -> [Result<RunSummary, any Error>] {
         let box = Mutex<[Result<RunSummary, any Error>]>([])
         let done = DispatchSemaphore(value: 0)
         Task {
-            let results = await serve(plans, options: options, limit: limit, metrics: metrics, metricsServer: metricsServer,
+            let results = await serve(plans, options: options, limit: limit, metrics: metrics, health: health,
+                                      metricsServer: metricsServer,
                                       trapSignals: trapSignals, shutdownTimeout: shutdownTimeout, logger: logger)
             box.withLock { $0 = results }
             done.signal()

@@ -1,3 +1,5 @@
+import Foundation
+import Prometheus
 import ShannonCore
 import ShannonKafka
 import Synchronization
@@ -23,11 +25,22 @@ public final class DeliveryTracker: Sendable {
     private let failures = Atomic<Int>(0)
     private let delivered = Atomic<Int>(0)
     private let last = Mutex<KafkaError?>(nil)
+    /// Messages whose acknowledgement is timed: id → (record time in ms, where to record it).
+    /// Only alerts are timed, so this holds a handful of entries.
+    private let timed = Mutex<[UInt64: (Int64, ValueHistogram)]>([:])
 
     public init() {}
 
     /// The id of the next message to produce.
     func nextID() -> UInt64 { issued.add(1, ordering: .relaxed).newValue }
+
+    /// The id of the next message to produce, whose acknowledgement is recorded in `latency` as
+    /// the seconds since `recordTimeMs` (wall clock, ms since the epoch).
+    func nextID(timing recordTimeMs: Int64, in latency: ValueHistogram) -> UInt64 {
+        let id = nextID()
+        timed.withLock { $0[id] = (recordTimeMs, latency) }
+        return id
+    }
 
     /// The last id handed out.
     var lastIssued: UInt64 { issued.load(ordering: .relaxed) }
@@ -42,6 +55,10 @@ public final class DeliveryTracker: Sendable {
                 delivered.add(1, ordering: .relaxed)
             }
             guard report.id > 0 else { return }
+            if let (recordTimeMs, latency) = timed.withLock({ $0.removeValue(forKey: report.id) }), report.error == nil {
+                let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+                latency.record(Double(max(0, nowMs - recordTimeMs)) / 1000)
+            }
             settled.withLock { s in
                 if report.error != nil { s.firstFailed = min(s.firstFailed ?? .max, report.id) }
                 if report.id == s.through + 1 {

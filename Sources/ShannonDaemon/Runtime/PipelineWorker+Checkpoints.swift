@@ -121,11 +121,13 @@ extension PipelineWorker {
         for tp in tps { partitions[tp] = nil }
         invalidateCache()
         metrics?.partitions.set(Double(partitions.count))
+        partitionsChanged() // health: ready with what is left (PipelineWorker+Health.swift)
     }
 
     /// Loads each partition's newest valid checkpoint (from the changelog when enabled, else
     /// the local files); returns where each starts reading.
     func assigned(_ tps: [TopicPartition]) throws -> [TopicPartition: StartOffset] {
+        assignmentStarted(tps) // health: not ready while restoring (PipelineWorker+Health.swift)
         try drainCheckpoints() // a partition handed back must be loaded from its newest file
         var starts: [TopicPartition: StartOffset] = [:]
         var chosen: [TopicPartition: (Checkpoint?, UInt64)] = [:]
@@ -172,6 +174,7 @@ extension PipelineWorker {
         }
         invalidateCache()
         metrics?.partitions.set(Double(partitions.count))
+        partitionsChanged() // health: restored, ready (PipelineWorker+Health.swift)
         return starts
     }
 

@@ -8,12 +8,12 @@ extension PipelineWorker {
     /// alert stops the worker before a checkpoint can cover it. The daemon, the demo and the
     /// tests all build workers here.
     public static func wired(plan: PipelinePlan, options: RunOptions, metrics: ShannonMetrics? = nil,
-                             logger: Logger? = nil) throws -> PipelineWorker {
+                             health: WorkerHealth? = nil, logger: Logger? = nil) throws -> PipelineWorker {
         let log = logger ?? Logger(label: "shannon.pipeline")
         let deliveries = DeliveryTracker()
         let producer = try KafkaProducer(configuration: Daemon.producerConfiguration(plan.spec, overrides: options.propertyOverrides),
                                          logger: log, onDelivery: deliveries.handler)
         return try PipelineWorker(plan: plan, options: options, producer: producer, deliveries: deliveries,
-                                  metrics: metrics, logger: log)
+                                  metrics: metrics, health: health, logger: log)
     }
 }

@@ -23,6 +23,10 @@ public final class PipelineWorker {
     let engine: PipelineEngine
     /// The engine's counts when metrics were last updated.
     private var countsAtMetrics: EngineCounts
+    // Health and observation (issue #11; PipelineWorker+Health.swift): the probes' view of this
+    // worker, and what lag/latency/keys metrics need between iterations.
+    let health: WorkerHealth
+    var observation: WorkerObservation
 
     var consumer: KafkaConsumer?
     var partitions: [TopicPartition: PartitionState] = [:]
@@ -39,7 +43,7 @@ public final class PipelineWorker {
     /// - Parameter deliveries: the tracker whose `handler` the producer reports deliveries to;
     ///   with it, a failed delivery stops the worker before a checkpoint could skip the record.
     init(plan: PipelinePlan, options: RunOptions, producer: KafkaProducer, deliveries: DeliveryTracker? = nil,
-                metrics: ShannonMetrics? = nil, logger: Logger? = nil) throws {
+                metrics: ShannonMetrics? = nil, health: WorkerHealth? = nil, logger: Logger? = nil) throws {
         self.plan = plan
         self.spec = plan.spec
         self.options = options
@@ -51,8 +55,12 @@ public final class PipelineWorker {
         self.metrics = metrics?.pipeline(plan.spec.name, stages: plan.spec.stages)
         self.store = CheckpointStore(directory: options.checkpointDirectory, keep: plan.spec.checkpoint.keep)
         self.engine = try PipelineEngine(plan: plan)
-        self.writer = CheckpointWriter(store: store, producer: producer, deliveries: deliveries, logger: log)
+        self.writer = CheckpointWriter(store: store, producer: producer, deliveries: deliveries, logger: log,
+                                       metrics: self.metrics)
         self.countsAtMetrics = engine.counts
+        let health = health ?? WorkerHealth(pipeline: plan.spec.name, stallBound: WorkerHealth.stallBound(pollTimeout: options.pollTimeout))
+        self.health = health
+        self.observation = WorkerObservation(stages: plan.spec.stages.count, lastPollGauge: self.metrics?.lastPoll(worker: health.index))
         self.summary = RunSummary(pipeline: plan.spec.name)
         let cl = plan.spec.checkpoint.changelog
         if cl.enabled {
@@ -110,6 +118,7 @@ public final class PipelineWorker {
         loop: while !stop.isStopped {
             do {
                 let batch = try consumer.poll(maxMessages: options.batchSize, timeout: options.pollTimeout)
+                observe(batch) // health + once-a-second gauges (PipelineWorker+Health.swift)
                 if let fatal { throw fatal }
                 if batch.count > 0 {
                     process(batch)
@@ -220,9 +229,10 @@ public final class PipelineWorker {
             }
             try producer.produce(topic: topic, key: record.key, value: record.value,
                                  headers: record.headers.map { KafkaHeader($0.name, $0.value) },
-                                 id: deliveries?.nextID() ?? 0)
+                                 id: messageID(for: record)) // alerts' delivery is timed (PipelineWorker+Health.swift)
         }
         updateMetrics()
+        observeClosedWindows() // window-close latency (PipelineWorker+Health.swift)
     }
 
     /// Adds what the engine counted since the last call to the Prometheus counters.

@@ -13,18 +13,20 @@ public final class PipelineService: Service, CustomStringConvertible {
     let options: RunOptions
     let limit: RunLimit
     let metrics: ShannonMetrics?
+    let health: DaemonHealth?
     let logger: Logger
     let stop = StopSignal()
     /// Told when this pipeline's workers have ended, whatever the outcome.
     let ended: Latch?
     private let result = Mutex<Result<RunSummary, any Error>?>(nil)
 
-    init(plan: PipelinePlan, options: RunOptions, limit: RunLimit, metrics: ShannonMetrics?, logger: Logger,
-                ended: Latch? = nil) {
+    init(plan: PipelinePlan, options: RunOptions, limit: RunLimit, metrics: ShannonMetrics?, health: DaemonHealth? = nil,
+         logger: Logger, ended: Latch? = nil) {
         self.plan = plan
         self.options = options
         self.limit = limit
         self.metrics = metrics
+        self.health = health
         self.logger = logger
         self.ended = ended
     }
@@ -39,7 +41,7 @@ public final class PipelineService: Service, CustomStringConvertible {
         let stop = self.stop
         let thread = Thread { [self] in
             completion.finish(Result { try Daemon.runPipeline(plan, options: options, limit: limit, stop: stop,
-                                                              metrics: metrics, logger: logger) })
+                                                              metrics: metrics, health: health, logger: logger) })
         }
         thread.name = "shannon-\(plan.spec.name)"
         thread.stackSize = 8 << 20
