@@ -85,6 +85,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "shannon", dependencies: ["ShannonCLI"]),
+        // State benchmarks (changelog restore rate, key flood): a plain executable, numbers reported not asserted.
+        .executableTarget(name: "changelog-bench", dependencies: ["ShannonCore"], path: "Benchmarks/Changelog"),
 
         .testTarget(name: "ShannonStatsTests", dependencies: ["ShannonStats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ShannonZstdTests", dependencies: ["ShannonZstd"]),
