@@ -11,7 +11,8 @@ import ShannonCore
 //                                          the default `keys:`; prints evictions, notices, the
 //                                          time and this process's peak RSS (VmHWM)
 //
-// Build with `swift build -c release --product changelog-bench` for figures worth quoting.
+// Build with `swift build -c release --product changelog-bench` for figures worth quoting. Times
+// are the thread's CPU time, not wall time.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let mode = arguments.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? "restore"
@@ -41,10 +42,17 @@ func pipeline(keysBlock: String) -> String {
     """
 }
 
+/// CPU seconds of this thread spent in `body`: the figures stay comparable on a shared, loaded
+/// machine, where wall time mostly measures the neighbours (everything here is single-threaded).
 func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
+    func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+    let start = now()
     try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return now() - start
 }
 
 /// This process's peak resident set, from /proc/self/status (Linux), in KiB.

@@ -118,9 +118,9 @@ final class StageRunner<E: StageEstimator> {
     /// the same key are common otherwise, so this skips the hash lookup. When set, it is `newest`.
     @exclusivity(unchecked) var lastID: UInt64 = 0
     @exclusivity(unchecked) var lastSlot: KeySlot<E>?
-    /// Both ends of the recency list (unowned: `keys` owns every slot).
-    @exclusivity(unchecked) unowned(unsafe) var newest: KeySlot<E>?
-    @exclusivity(unchecked) unowned(unsafe) var oldest: KeySlot<E>?
+    /// Both ends of the recency list (unmanaged: `keys` owns every slot).
+    @exclusivity(unchecked) var newest: Unmanaged<KeySlot<E>>?
+    @exclusivity(unchecked) var oldest: Unmanaged<KeySlot<E>>?
     /// Records this runner has seen (the clock of `idle_timeout` in records).
     @exclusivity(unchecked) var tick: Int64 = 0
     /// The highest event time seen (the clock of `idle_timeout` as a duration).
