@@ -87,6 +87,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "shannon", dependencies: ["ShannonCLI"]),
+        // State benchmarks (changelog restore rate, key flood): a plain executable, numbers reported not asserted.
+        .executableTarget(name: "changelog-bench", dependencies: ["ShannonCore"], path: "Benchmarks/Changelog"),
 
         .executableTarget(name: "boundary-quality", dependencies: ["ShannonStats"], path: "Benchmarks/BoundaryQuality"),
 

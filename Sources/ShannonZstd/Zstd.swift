@@ -71,17 +71,26 @@ public final class ZstdCompressor {
     deinit { ZSTD_freeCCtx(ctx) }
 
     /// Compresses a whole buffer as one frame (records the content size in the header).
+    ///
+    /// The context is reused from call to call: creating one costs more than compressing a few
+    /// hundred bytes (it allocates and clears its tables), so callers with many small buffers —
+    /// a changelog entry per key — keep one compressor for all of them.
     public func compressFrame(_ input: [UInt8]) throws -> [UInt8] {
-        _ = ZSTD_CCtx_reset(ctx, ZSTD_reset_session_only)
-        let bound = ZSTD_compressBound(input.count)
-        var out = [UInt8](repeating: 0, count: bound)
-        let written = try out.withUnsafeMutableBytes { dst in
-            try input.withUnsafeBytes { src in
-                try ZstdError.check(ZSTD_compress2(ctx, dst.baseAddress, dst.count, src.baseAddress, src.count))
-            }
-        }
-        out.removeSubrange(written...)
+        var out: [UInt8] = []
+        try input.withUnsafeBytes { try appendFrame($0, to: &out) }
         return out
+    }
+
+    /// Compresses `input` as one frame appended to `out` (no intermediate array).
+    public func appendFrame(_ input: UnsafeRawBufferPointer, to out: inout [UInt8]) throws {
+        _ = ZSTD_CCtx_reset(ctx, ZSTD_reset_session_only)
+        let start = out.count
+        let bound = ZSTD_compressBound(input.count)
+        out.append(contentsOf: repeatElement(0, count: bound))
+        let written = try out.withUnsafeMutableBytes { dst in
+            try ZstdError.check(ZSTD_compress2(ctx, dst.baseAddress! + start, bound, input.baseAddress, input.count))
+        }
+        out.removeSubrange((start + written)...)
     }
 
     /// Compresses a chunk of a frame; returns whatever compressed bytes are ready.
@@ -117,7 +126,8 @@ public final class ZstdCompressor {
 /// frame was complete. Truncated input is an error at `finish()`, never silent.
 public final class ZstdDecompressor {
     private let ctx: OpaquePointer
-    private var scratch: [UInt8]
+    /// The streaming output buffer, allocated on first streaming use (one-shot frames never need it).
+    private var scratch: [UInt8] = []
     private let maxOutput: Int
     private var produced = 0
     /// zstd's hint after the last call: 0 means the frame ended cleanly.
@@ -130,7 +140,35 @@ public final class ZstdDecompressor {
         }
         self.ctx = ctx
         self.maxOutput = maxOutput
-        self.scratch = [UInt8](repeating: 0, count: ZSTD_DStreamOutSize())
+    }
+
+    /// Decompresses one whole frame that records its content size (as `compressFrame` writes
+    /// them), reusing this context: the counterpart of `ZstdCompressor.compressFrame` for many
+    /// small frames. Independent of the streaming calls; the checksum is verified.
+    ///
+    /// - Throws: `ZstdError` for a corrupt or truncated frame, one without its content size, or
+    ///   one larger than `maxOutput`.
+    public func decompressFrame(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+        guard !input.isEmpty else { throw ZstdError(code: 0, message: "empty input is not a zstd frame") }
+        let size = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+        if size == ZSTD_CONTENTSIZE_ERROR { throw ZstdError(code: 0, message: "not a zstd frame") }
+        if size == ZSTD_CONTENTSIZE_UNKNOWN { throw ZstdError(code: 0, message: "the frame does not record its size") }
+        guard size <= UInt64(maxOutput) else {
+            throw ZstdError(code: 0, message: "output exceeds the limit of \(maxOutput) bytes")
+        }
+        _ = ZSTD_DCtx_reset(ctx, ZSTD_reset_session_only)
+        var failure: Int = 0
+        let out = [UInt8](unsafeUninitializedCapacity: Int(size)) { buffer, count in
+            let r = ZSTD_decompressDCtx(ctx, buffer.baseAddress, buffer.count, input.baseAddress, input.count)
+            if ZSTD_isError(r) != 0 || r != Int(size) { failure = ZSTD_isError(r) != 0 ? r : -1; count = 0 } else { count = r }
+        }
+        if failure == -1 { throw ZstdError(code: 0, message: "the frame holds fewer bytes than its header says") }
+        if failure != 0 { _ = try ZstdError.check(failure) }
+        return out
+    }
+
+    public func decompressFrame(_ input: [UInt8]) throws -> [UInt8] {
+        try input.withUnsafeBytes { try decompressFrame($0) }
     }
 
     deinit { ZSTD_freeDCtx(ctx) }
@@ -138,6 +176,7 @@ public final class ZstdDecompressor {
     /// Decompresses a chunk; returns the bytes it completes.
     public func decompress(_ chunk: [UInt8]) throws -> [UInt8] {
         var result: [UInt8] = []
+        if scratch.isEmpty { scratch = [UInt8](repeating: 0, count: ZSTD_DStreamOutSize()) }
         if !chunk.isEmpty { sawInput = true }
         try chunk.withUnsafeBytes { src in
             var input = ZSTD_inBuffer(src: src.baseAddress, size: src.count, pos: 0)

@@ -1,3 +1,5 @@
+import ShannonZstd
+
 /// Rebuilds one partition's checkpoint from its changelog partition, read in offset order from
 /// the beginning up to the high watermark seen when the restore began.
 ///
@@ -108,9 +110,10 @@ public struct ChangelogRebuilder {
         var obsolete: [[UInt8]] = Array(oldMarkers.values)
         var entries: [CheckpointEntry] = []
         entries.reserveCapacity(committed.count)
+        let decompressor = try ZstdDecompressor(maxOutput: CheckpointFile.maxUncompressedBytes) // one for every entry
         for (id, held) in committed {
             if let best, held.tag.epoch == best.tag.epoch, let v = held.value {
-                entries.append(CheckpointEntry(stageId: id.stage, key: id.key, state: try ChangelogValue.state(v)))
+                entries.append(CheckpointEntry(stageId: id.stage, key: id.key, state: try ChangelogValue.state(v, with: decompressor)))
             } else {
                 obsolete.append(ChangelogKey.entry(pipeline: pipeline, topic: topic, partition: partition, stage: id.stage,
                                                    key: id.key).bytes)

@@ -91,10 +91,15 @@ public enum ChangelogValue {
     static let prefix = 17
 
     public static func encode(state: [UInt8], tag: ChangelogTag) throws -> [UInt8] {
+        try encode(state: state, tag: tag, with: try ZstdCompressor())
+    }
+
+    /// `encode` with a compressor the caller keeps for many entries.
+    public static func encode(state: [UInt8], tag: ChangelogTag, with compressor: ZstdCompressor) throws -> [UInt8] {
         var w = StateWriter(capacity: prefix + state.count / 2 + 32)
         w.write(version); w.write(tag.epoch); w.write(tag.generation)
         var out = w.bytes
-        out.append(contentsOf: try Zstd.compress(state))
+        try state.withUnsafeBytes { try compressor.appendFrame($0, to: &out) }
         return out
     }
 
@@ -108,11 +113,16 @@ public enum ChangelogValue {
 
     /// The sealed state bytes (decompressed; their own CRC is checked when they are restored).
     public static func state(_ value: [UInt8]) throws -> [UInt8] {
+        try state(value, with: try ZstdDecompressor(maxOutput: CheckpointFile.maxUncompressedBytes))
+    }
+
+    /// `state` with a decompressor the caller keeps for many entries (its `maxOutput` applies).
+    public static func state(_ value: [UInt8], with decompressor: ZstdDecompressor) throws -> [UInt8] {
         guard value.count > prefix, value[0] == version else {
             throw CheckpointDefect.corrupt("changelog entry value of \(value.count) bytes is not a version-1 entry")
         }
         do {
-            return try Zstd.decompress(Array(value[prefix...]), maxOutput: CheckpointFile.maxUncompressedBytes)
+            return try value.withUnsafeBytes { try decompressor.decompressFrame(UnsafeRawBufferPointer(rebasing: $0[prefix...])) }
         } catch {
             throw CheckpointDefect.corrupt("changelog entry does not decompress: \(error)")
         }

@@ -1,3 +1,4 @@
+import ShannonZstd
 import ShannonStats
 
 /// One record to produce to the changelog partition (in order): an entry, a tombstone, a marker.
@@ -67,13 +68,14 @@ public struct ChangelogTracker: Sendable {
         let tag = ChangelogTag(epoch: epoch, generation: c.generation)
         var writes: [ChangelogWrite] = []
         var newHashes: [String: [String: UInt64]] = [:]
+        let compressor = try ZstdCompressor() // one context for every entry (not one per entry)
         for e in c.entries {
             let h = e.state.withUnsafeBytes { TokenHash.fnv1a64($0) }
             newHashes[e.stageId, default: [:]][e.key] = h
             if hashes[e.stageId]?[e.key] == h { continue }
             let key = ChangelogKey.entry(pipeline: c.pipeline, topic: c.topic, partition: c.partition, stage: e.stageId,
                                          key: e.key).bytes
-            let value = try ChangelogValue.encode(state: e.state, tag: tag)
+            let value = try ChangelogValue.encode(state: e.state, tag: tag, with: compressor)
             guard key.count + value.count <= maxMessageBytes else {
                 throw ChangelogError.entryTooLarge(stage: e.stageId, key: e.key, bytes: key.count + value.count,
                                                    limit: maxMessageBytes)

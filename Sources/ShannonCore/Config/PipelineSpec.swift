@@ -147,6 +147,8 @@ public struct StageSpec: Sendable, Equatable {
     public var params: StageParams
     /// nil: the stage reports windows but never alerts.
     public var alert: AlertSpec?
+    /// How many keys the stage holds per partition, and when one is idle (`keys:`).
+    public var keys: KeyLimits = KeyLimits()
 }
 
 public struct AlertSpec: Sendable, Equatable {

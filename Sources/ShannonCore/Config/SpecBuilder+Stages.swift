@@ -3,7 +3,7 @@ import Yams
 
 /// Stages: identity, references to declared fields, windows, typed params and alert rules.
 extension SpecBuilder {
-    static let stageKeys = ["id", "type", "input", "label", "group", "key_by", "window", "params", "alert"]
+    static let stageKeys = ["id", "type", "input", "label", "group", "key_by", "window", "params", "alert", "keys"]
 
     func stages(_ node: Node, decode: DecodeSpec?) -> [StageSpec] {
         guard let items = reader.list(node, "stages") else { return [] }
@@ -73,9 +73,10 @@ extension SpecBuilder {
         let window = keys["window"].flatMap { self.window($0.value) } ?? .countTumbling(size: 10_000)
         let params = self.params(type, keys["params"]?.value, at: node, fields: fields, decodeKnown: decode != nil)
         let alert = keys["alert"].flatMap { self.alert($0.value, type: type, params: params) }
+        let limits = keys["keys"].flatMap { keyLimits($0.value) } ?? KeyLimits()
         guard let params else { return nil }
         return StageSpec(id: id, type: type, input: input, label: second["label"], group: second["group"], keyBy: keyBy, window: window,
-                         params: params, alert: alert)
+                         params: params, alert: alert, keys: limits)
     }
 
     /// A reference to a declared field, of one of `types`.

@@ -7,7 +7,8 @@ public struct OutboundRecord: Sendable {
     public enum Kind: Sendable, Equatable {
         /// An alert (or a one-time notice) of stage `stage`, for the alerts sink.
         case alert(stage: Int, state: AlertState)
-        /// A closed window's figures, for the optional windows sink.
+        /// A closed window's figures, for the optional windows sink (an evicted key's partial
+        /// window too, marked `"evicted"`).
         case window(stage: Int)
         /// A rejected record, for the dead-letter sink.
         case deadLetter(DeadLetterReason)
@@ -32,8 +33,14 @@ public struct EngineCounts: Sendable, Equatable {
     public var windows: [Int]
     public var alertsFiring: [Int]
     public var alertsResolved: [Int]
+    /// Keys each stage holds now, over every partition the engine drives (a gauge).
+    public var keysHeld: [Int]
+    /// Keys each stage has evicted (`keys.max`, `keys.idle_timeout`), over every partition.
+    public var keysEvicted: [Int]
 
     public init(stages: Int) {
+        keysHeld = Array(repeating: 0, count: stages)
+        keysEvicted = Array(repeating: 0, count: stages)
         deadLetters = Array(repeating: 0, count: DeadLetterReason.allCases.count)
         windows = Array(repeating: 0, count: stages)
         alertsFiring = Array(repeating: 0, count: stages)

@@ -16,7 +16,10 @@ public final class PipelineEngine {
     // never overlaps two accesses (the checks were ~8% of the worker's time).
     @exclusivity(unchecked) private var emissions: [StageEmission] = []
     @exclusivity(unchecked) public private(set) var outbound: [OutboundRecord] = []
-    @exclusivity(unchecked) public private(set) var counts: EngineCounts
+    @exclusivity(unchecked) private var tally: EngineCounts
+    /// The key gauges every partition's stage runners update (kept apart from `tally`: runners
+    /// of many partitions share it, and a dropped partition takes its keys off when it goes).
+    private let keyCounts: KeyCounts
     private let stageIndex: [String: Int]
 
     public init(plan: PipelinePlan) throws {
@@ -26,9 +29,18 @@ public final class PipelineEngine {
             throw PlanError(stage: "-", message: "cannot allocate the JSON decoder")
         }
         self.decoder = decoder
-        self.counts = EngineCounts(stages: plan.spec.stages.count)
+        self.tally = EngineCounts(stages: plan.spec.stages.count)
+        self.keyCounts = KeyCounts(stages: plan.spec.stages.count)
         self.stageIndex = Dictionary(uniqueKeysWithValues: plan.spec.stages.enumerated().map { ($1.id, $0) })
         self.alertKeys = plan.spec.stages.map { "\(plan.spec.name)/\($0.id)/" }
+    }
+
+    /// What the engine has done so far, with the keys its stages hold now.
+    public var counts: EngineCounts {
+        var c = tally
+        c.keysHeld = keyCounts.held
+        c.keysEvicted = keyCounts.evicted
+        return c
     }
 
     // MARK: Partitions
@@ -36,12 +48,17 @@ public final class PipelineEngine {
     /// Fresh (empty) state for a partition that starts at `nextOffset` (-1: wherever the
     /// source starts).
     public func makePartition(topic: String, partition: Int32, nextOffset: Int64 = -1) -> PartitionState {
-        plan.makePartition(topic: topic, partition: partition, nextOffset: nextOffset)
+        attach(plan.makePartition(topic: topic, partition: partition, nextOffset: nextOffset))
     }
 
     /// A partition's state restored from a checkpoint (fingerprints already checked).
     public func restorePartition(_ checkpoint: Checkpoint) throws -> PartitionState {
-        try plan.restorePartition(checkpoint)
+        attach(try plan.restorePartition(checkpoint))
+    }
+
+    private func attach(_ state: PartitionState) -> PartitionState {
+        for (i, stage) in state.stages.enumerated() { stage.attach(keyCounts, stage: i) }
+        return state
     }
 
     /// The checkpoint of `state` as it is now: every stage's state and the next offset.
@@ -62,13 +79,13 @@ public final class PipelineEngine {
     @inline(__always)
     public func process(value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, offset: Int64, timestamp: Int64?,
                         in state: PartitionState, now: Int64) {
-        counts.records += 1
+        tally.records += 1
         if offset < state.nextOffset { return }
         switch decoder.decode(value) {
         case let .bad(reason, detail):
             deadLetter(value: value, key: key, offset: offset, state, reason, detail, now)
         case .ok:
-            counts.decoded += 1
+            tally.decoded += 1
             let position = RecordPosition(topic: state.topic, partition: state.partition, offset: offset,
                                           eventTime: decoder.eventTimeMs ?? timestamp, kafkaKey: key)
             var late = false
@@ -104,7 +121,7 @@ public final class PipelineEngine {
 
     private func deadLetter(value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, offset: Int64,
                             _ s: PartitionState, _ reason: DeadLetterReason, _ detail: String, _ now: Int64) {
-        counts.deadLetters[reason.index] += 1
+        tally.deadLetters[reason.index] += 1
         guard spec.sinks.deadLetter != nil else { return }
         let body = DeadLetter.json(pipeline: spec.name, topic: s.topic, partition: s.partition, offset: offset,
                                    reason: reason, detail: detail, key: key, value: value, now: now)
@@ -123,15 +140,15 @@ public final class PipelineEngine {
         for e in emissions {
             let stage = stageIndex[e.stage]!
             let key = Array((alertKeys[stage] + e.key).utf8)
-            counts.windows[stage] += 1
+            if e.evicted == nil { tally.windows[stage] += 1 }
             for alert in [e.alert].compactMap({ $0 }) + e.notices {
                 w.reset()
                 alert.write(to: &w)
                 outbound.append(OutboundRecord(kind: .alert(stage: stage, state: alert.state), key: key, value: w.bytes,
                                                headers: [("shannon.alert.id", alert.id)]))
-                if alert.state == .firing { counts.alertsFiring[stage] += 1 } else { counts.alertsResolved[stage] += 1 }
+                if alert.state == .firing { tally.alertsFiring[stage] += 1 } else { tally.alertsResolved[stage] += 1 }
             }
-            if windowsSink {
+            if windowsSink, e.evicted == nil || e.window.records > 0 {
                 w.reset()
                 WindowRecord.write(e, pipeline: spec.name, to: &w)
                 outbound.append(OutboundRecord(kind: .window(stage: stage), key: key, value: w.bytes, headers: []))

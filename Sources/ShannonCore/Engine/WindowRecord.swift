@@ -1,5 +1,6 @@
 /// The record of the optional windows sink: one closed window's figures, whether or not it
-/// alerted — what `shannon report` draws.
+/// alerted — what `shannon report` draws. An evicted key's partial window carries `"evicted"`
+/// (`max_keys` or `idle`): its figures cover fewer records than a whole window.
 enum WindowRecord {
     static func write(_ e: StageEmission, pipeline: String, to w: inout JSONWriter) {
         w.beginObject()
@@ -7,6 +8,7 @@ enum WindowRecord {
         w.field("stage", e.stage)
         w.field("stage_type", e.stageType.rawValue)
         w.field("key", e.key)
+        if let cause = e.evicted { w.field("evicted", cause.rawValue) }
         w.key("window")
         w.beginObject()
         w.field("topic", e.window.topic)

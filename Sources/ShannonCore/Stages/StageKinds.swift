@@ -98,6 +98,17 @@ enum AnyStageRunner {
         }
     }
 
+    func attach(_ counts: KeyCounts, stage: Int) {
+        switch self {
+        case let .psi(r): r.attach(counts, stage: stage)
+        case let .iv(r): r.attach(counts, stage: stage)
+        case let .groupDivergence(r): r.attach(counts, stage: stage)
+        case let .entropy(r): r.attach(counts, stage: stage)
+        case let .jsDivergence(r): r.attach(counts, stage: stage)
+        case let .boundary(r): r.attach(counts, stage: stage)
+        }
+    }
+
     func restore(_ entry: CheckpointEntry) throws {
         switch self {
         case let .psi(r): try r.restore(entry)

@@ -17,6 +17,12 @@ final class StageContext<E: StageEstimator> {
     let isEventTime: Bool
     /// Count-sliding windows keep their estimator across closes; the others reset it.
     let resetsOnClose: Bool
+    /// Keys held at most per partition (`keys.max`).
+    let maxKeys: Int
+    /// `keys.idle_timeout` as records (0: none) and as event-time milliseconds (0: none), so the
+    /// per-record check is two integer compares.
+    let idleRecords: Int64
+    let idleMs: Int64
 
     init(pipeline: String, spec: StageSpec, policy: AlertPolicy?, input: Int, second: Int, keyField: Int?,
          makeEstimator: @escaping () -> E) {
@@ -31,6 +37,12 @@ final class StageContext<E: StageEstimator> {
         self.makeEstimator = makeEstimator
         self.isEventTime = spec.window.needsEventTime
         if case .countSliding = spec.window { resetsOnClose = false } else { resetsOnClose = true }
+        maxKeys = spec.keys.max
+        switch spec.keys.idleTimeout {
+        case let .records(n)?: (idleRecords, idleMs) = (Int64(n), 0)
+        case let .eventTime(ms)?: (idleRecords, idleMs) = (0, ms)
+        case nil: (idleRecords, idleMs) = (0, 0)
+        }
     }
 }
 
@@ -86,50 +98,65 @@ struct StageEmission {
     var alert: Alert?
     /// One-time notices of the stage (see `StageNotice`).
     var notices: [Alert] = []
-}
-
-/// One key's `KeyState` behind a reference, so the hot path mutates it in place.
-///
-/// Why: mutating `keys[id]!.window…` through the dictionary's optional subscript moved the
-/// whole `KeyState` out of the dictionary and back for every access, `keys[id] == nil` copied
-/// it (retaining its arrays), and when a read kept the storage alive across a mutation the
-/// dictionary itself was copied (malloc) — per record and stage. Measured with
-/// `shannon bench pipeline` (docs/benchmarks.md).
-final class KeySlot<E: StageEstimator> {
-    // Unchecked: only the owning runner touches it, on the worker's thread, and never while
-    // another access is open (dynamic exclusivity checks were ~8% of the worker's time).
-    @exclusivity(unchecked) var state: KeyState<E>
-    init(_ state: KeyState<E>) { self.state = state }
+    /// Set when the key was evicted: `window` is its partial window (never alerted on), or
+    /// empty when it had none and the emission only carries the cap notice.
+    var evicted: KeyEviction?
 }
 
 /// The state of one stage in one partition: a `KeyState` per key.
 ///
 /// A class so that the partition's list of stages can hold it in an enum and mutate it in
 /// place (a struct payload would be copied, dictionary and all, on every record).
+///
+/// Keys are bounded (`keys:`, Stages/StageRunner+Keys.swift): the slots form a recency list, a
+/// new key beyond `max` evicts the least recently used one, and idle keys leave from its old end.
 final class StageRunner<E: StageEstimator> {
     let context: StageContext<E>
-    private(set) var keys: [UInt64: KeySlot<E>] = [:]
-    private(set) var keyText: [UInt64: String] = [:]
+    var keys: [UInt64: KeySlot<E>] = [:]
+    var keyText: [UInt64: String] = [:]
     /// The last key's slot: most stages have one key per partition (`key_by: "*"`), and runs of
-    /// the same key are common otherwise, so this skips the hash lookup.
-    @exclusivity(unchecked) private var lastID: UInt64 = 0
-    @exclusivity(unchecked) private var lastSlot: KeySlot<E>?
+    /// the same key are common otherwise, so this skips the hash lookup. When set, it is `newest`.
+    @exclusivity(unchecked) var lastID: UInt64 = 0
+    @exclusivity(unchecked) var lastSlot: KeySlot<E>?
+    /// Both ends of the recency list (unmanaged: `keys` owns every slot).
+    @exclusivity(unchecked) var newest: Unmanaged<KeySlot<E>>?
+    @exclusivity(unchecked) var oldest: Unmanaged<KeySlot<E>>?
+    /// Records this runner has seen (the clock of `idle_timeout` in records).
+    @exclusivity(unchecked) var tick: Int64 = 0
+    /// The highest event time seen (the clock of `idle_timeout` as a duration).
+    @exclusivity(unchecked) var maxTime = Int64.min
+    /// Whether the cap notice went out (once per stage and partition).
+    var capNoticed = false
+    /// The engine's key gauges and this stage's index in them (set by `attach`).
+    var counter: KeyCounts?
+    var stageIndex = 0
 
     init(context: StageContext<E>) {
         self.context = context
     }
 
+    deinit { counter?.held[stageIndex] -= keys.count }
+
     @inline(__always)
-    private func slot(_ keyID: UInt64, _ decoder: RecordDecoder, _ position: RecordPosition) -> KeySlot<E> {
-        if keyID == lastID, let s = lastSlot { return s }
+    private func slot(_ keyID: UInt64, _ decoder: RecordDecoder, _ position: RecordPosition, _ now: Int64,
+                      _ emissions: inout [StageEmission]) -> KeySlot<E> {
+        if keyID == lastID, let s = lastSlot {
+            touch(s, position)
+            return s
+        }
         let s: KeySlot<E>
         if let existing = keys[keyID] {
             s = existing
+            moveToNewest(s)
         } else {
-            s = KeySlot(KeyState(window: context.spec.window.makeWindow(), estimator: context.makeEstimator()))
+            if keys.count >= context.maxKeys { evictForCap(position, now, &emissions) }
+            s = KeySlot(KeyState(window: context.spec.window.makeWindow(), estimator: context.makeEstimator()), id: keyID)
             keys[keyID] = s
             keyText[keyID] = text(decoder, position)
+            link(s)
+            counter?.held[stageIndex] += 1
         }
+        touch(s, position)
         lastID = keyID
         lastSlot = s
         return s
@@ -139,8 +166,10 @@ final class StageRunner<E: StageEstimator> {
     /// stage's event-time window (the caller dead-letters it once, whatever the stage).
     func process(_ decoder: RecordDecoder, at position: RecordPosition, now: Int64,
                  emissions: inout [StageEmission]) -> Bool {
+        tick &+= 1
+        if let t = position.eventTime, t > maxTime { maxTime = t }
         let keyID = self.keyID(decoder, position)
-        let key = slot(keyID, decoder, position)
+        let key = slot(keyID, decoder, position, now, &emissions)
         let input = StageInput(decoder: decoder, field: context.input, second: context.second)
         let time = position.eventTime // count windows record it too: alerts carry start/end times
         if context.isEventTime && time == nil { return true } // no event time: nothing to window
@@ -155,6 +184,7 @@ final class StageRunner<E: StageEstimator> {
             late = apply(step, key, input, &event)
         }
         if let event { emit(event: event, keyID, position, now, &emissions) }
+        if context.idleRecords | context.idleMs != 0 { evictIdle(position, now, &emissions) }
         return !late
     }
 
@@ -187,14 +217,15 @@ final class StageRunner<E: StageEstimator> {
         }
     }
 
-    /// A window closed: its report, the alert decision, the emission (once per window).
-    private func closeWindow(_ closed: ClosedWindow, _ key: KeySlot<E>, _ keyID: UInt64, _ position: RecordPosition,
-                             _ now: Int64, _ emissions: inout [StageEmission]) {
+    /// A window closed: its report, the alert decision, the emission (once per window). An
+    /// evicted key's partial window is reported, never judged: it is not a whole window.
+    func closeWindow(_ closed: ClosedWindow, _ key: KeySlot<E>, _ keyID: UInt64, _ position: RecordPosition,
+                     _ now: Int64, _ emissions: inout [StageEmission], evicted: KeyEviction? = nil) {
         let report = key.state.estimator.report(slot: closed.slot)
         if context.resetsOnClose { key.state.estimator.reset(slot: closed.slot) }
         let window = AlertWindow(topic: position.topic, partition: position.partition, bounds: closed.bounds)
         var alert: Alert?
-        if let policy = context.policy, report.alertable {
+        if let policy = context.policy, report.alertable, evicted == nil {
             let reading = report.reading(metric: context.alertMetric, headlineName: context.headlineName)
             if let decision = key.state.rule.evaluate(reading, policy: policy) {
                 alert = makeAlert(report, reading, decision, window, keyID, now)
@@ -202,12 +233,12 @@ final class StageRunner<E: StageEstimator> {
         }
         var emission = StageEmission(stage: context.spec.id, stageType: context.spec.type,
                                      key: keyText[keyID] ?? "", window: window, report: report, alert: alert)
-        if let notice = report.notice { emission.notices.append(noticeAlert(notice, window, keyID, now)) }
+        emission.evicted = evicted
+        if let notice = report.notice { emission.notices.append(noticeAlert(notice, window, keyText[keyID] ?? "", now)) }
         emissions.append(emission)
     }
 
-    private func noticeAlert(_ n: StageNotice, _ window: AlertWindow, _ keyID: UInt64, _ now: Int64) -> Alert {
-        let key = keyText[keyID] ?? ""
+    func noticeAlert(_ n: StageNotice, _ window: AlertWindow, _ key: String, _ now: Int64) -> Alert {
         let identity: Alert.WindowIdentity = context.isEventTime ? .eventTime(window.startTime ?? .min) : .offset(window.startOffset)
         let id = Alert.stableID(pipeline: context.pipeline, stage: context.spec.id + "#" + n.kind, key: key, topic: window.topic,
                                 partition: window.partition, window: identity, state: .firing)
@@ -257,7 +288,7 @@ final class StageRunner<E: StageEstimator> {
 
     // MARK: Keys
 
-    private func keyID(_ d: RecordDecoder, _ p: RecordPosition) -> UInt64 {
+    func keyID(_ d: RecordDecoder, _ p: RecordPosition) -> UInt64 {
         switch context.spec.keyBy {
         case .partition: return StageKeys.partitionID
         case .field:
@@ -296,8 +327,12 @@ final class StageRunner<E: StageEstimator> {
     func restore(_ entry: CheckpointEntry) throws {
         let id = entry.key == StageKeys.partition && context.spec.keyBy == .partition
             ? StageKeys.partitionID : StageKeys.id(of: entry.key)
-        keys[id] = KeySlot(try KeyState<E>(encodedState: entry.state))
+        let slot = KeySlot(try KeyState<E>(encodedState: entry.state), id: id)
+        if let old = keys[id] { unlink(old) } else { counter?.held[stageIndex] += 1 }
+        keys[id] = slot
         keyText[id] = entry.key
+        link(slot) // last seen unknown: a full idle timeout from the restore (see `evictIdle`)
+        slot.lastTick = tick
         lastSlot = nil
     }
 }

@@ -53,6 +53,18 @@ public struct CountSlidingWindow: Equatable, Sendable, StateCodable {
             startTime: WindowTime.optional(times[next]), endTime: WindowTime.optional(times[newest]), records: size)))
     }
 
+    /// The records held now, if some arrived since the last reported window: what an evicted
+    /// key reports (nil when the last record closed a window, which was reported then).
+    public var openBounds: WindowBounds? {
+        let unreported = total < Int64(size) ? total : (total - Int64(size)) % Int64(hop)
+        guard unreported > 0 else { return nil }
+        let n = Int(min(total, Int64(size)))
+        let first = n < size ? 0 : next
+        let newest = next == 0 ? size - 1 : next - 1
+        return WindowBounds(startOffset: offsets[first], endOffset: offsets[newest], startTime: WindowTime.optional(times[first]),
+                            endTime: WindowTime.optional(times[newest]), records: n)
+    }
+
     /// The held (offset, event time) pairs, oldest first.
     private var held: [(Int64, Int64)] {
         let n = Int(min(total, Int64(size)))

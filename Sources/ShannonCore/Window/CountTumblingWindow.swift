@@ -36,6 +36,13 @@ public struct CountTumblingWindow: Equatable, Sendable, StateCodable {
                                    startTime: WindowTime.optional(firstTime), endTime: WindowTime.optional(lastTime), records: size))
     }
 
+    /// The open (partial) window, if it holds any record: what an evicted key reports.
+    public var openBounds: WindowBounds? {
+        guard count > 0 else { return nil }
+        return WindowBounds(startOffset: firstOffset, endOffset: lastOffset, startTime: WindowTime.optional(firstTime),
+                            endTime: WindowTime.optional(lastTime), records: count)
+    }
+
     public func encode(to w: inout StateWriter) {
         w.beginRecord(Self.tag, version: 1)
         w.write(size)

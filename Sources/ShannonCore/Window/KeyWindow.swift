@@ -102,6 +102,16 @@ public struct KeyWindow: Equatable, Sendable, StateCodable {
         if kind == .eventTime { eventTime!.closeAll() }
     }
 
+    /// A count window's open part, not yet reported (nil for event-time windows: `closeAll`
+    /// reports theirs). What an evicted key reports.
+    public var openBounds: WindowBounds? {
+        switch kind {
+        case .tumbling: tumbling!.openBounds
+        case .sliding: sliding!.openBounds
+        case .eventTime: nil
+        }
+    }
+
     /// Writes the underlying window's record (a pending count close is drained before any checkpoint).
     public func encode(to w: inout StateWriter) {
         if let x = tumbling { x.encode(to: &w) } else if let x = sliding { x.encode(to: &w) } else { eventTime!.encode(to: &w) }

@@ -74,7 +74,9 @@ import ShannonTestSupport
             m = try scrape()
             let read = m.value("shannon_records_total{\(p)}") ?? 0
             let acked = m.value(#"shannon_alert_delivery_latency_seconds_count{\#(p),stage="score-psi"}"#) ?? 0
-            if read > 47_000, (0..<3).allSatisfy({ lag($0)(m) == 0 }), acked > 0 { break }
+            // Checkpoints are written on their own thread: the first may land after the last record.
+            let written = m.value("shannon_checkpoint_write_duration_seconds_count{\(p)}") ?? 0
+            if read > 47_000, (0..<3).allSatisfy({ lag($0)(m) == 0 }), acked > 0, written >= 1 { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
         for partition in 0..<3 { #expect(lag(partition)(m) == 0, "partition \(partition): \(m.samples("shannon_consumer_lag_records"))") }
