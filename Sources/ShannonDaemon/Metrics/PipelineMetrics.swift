@@ -41,6 +41,7 @@ final class PipelineMetrics: Sendable {
     let alertDeliveryLatency: [ValueHistogram]
     /// Keys with state, by stage index (summed over the pipeline's workers: each adds its change).
     let keysHeld: [Gauge]
+    let keysEvicted: [Counter]
     let checkpointWriteDuration: ValueHistogram
     let checkpointBytes: Counter
     let restoreDuration: ValueHistogram
@@ -88,6 +89,11 @@ final class PipelineMetrics: Sendable {
         keysHeld = stages.map {
             r.makeGauge(descriptor: .shannon("shannon_keys_held", "Keys with state in the owned partitions, per stage (updated every second)."),
                         labels: [p, ("stage", $0.id)])
+        }
+        keysEvicted = stages.map {
+            r.makeCounter(descriptor: .shannon("shannon_keys_evicted_total",
+                                               "Keys evicted by the stage's key bound (keys.max) or idle timeout (keys.idle_timeout)."),
+                          labels: [p, ("stage", $0.id)])
         }
         checkpointWriteDuration = r.makeValueHistogram(
             descriptor: .shannon("shannon_checkpoint_write_duration_seconds",

@@ -246,6 +246,7 @@ public final class PipelineWorker {
             metrics.deadLetters[i].increment(by: Int64(now.deadLetters[i] - before.deadLetters[i]))
         }
         for (i, stage) in spec.stages.enumerated() {
+            if now.keysEvicted[i] > before.keysEvicted[i] { metrics.keysEvicted[i].increment(by: Int64(now.keysEvicted[i] - before.keysEvicted[i])) }
             if now.windows[i] > before.windows[i] { metrics.windows[stage.id]?.increment(by: Int64(now.windows[i] - before.windows[i])) }
             if now.alertsFiring[i] > before.alertsFiring[i] {
                 metrics.alertsFiring[stage.id]?.increment(by: Int64(now.alertsFiring[i] - before.alertsFiring[i]))

@@ -86,6 +86,7 @@ import ShannonTestSupport
         // One key per partition per stage (`key_by: "*"` is the default): 3 each.
         for stage in ["score-psi", "score-iv", "age-gap"] {
             #expect(m.value(#"shannon_keys_held{\#(p),stage="\#(stage)"}"#) == 3, "\(m.samples("shannon_keys_held"))")
+            #expect(m.value(#"shannon_keys_evicted_total{\#(p),stage="\#(stage)"}"#) == 0, "three keys stay far below keys.max")
         }
         // 16 000 records a partition: score-psi closes 3 windows of 5 000 in each.
         let closes = m.value(#"shannon_window_close_latency_seconds_count{\#(p),stage="score-psi"}"#) ?? 0

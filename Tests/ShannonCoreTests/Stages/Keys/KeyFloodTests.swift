@@ -53,7 +53,8 @@ import Glibc
         #expect(Self.field("evicted_windows", in: line) == Self.records - 100_000, "every evicted key is reported: \(line)")
         #expect(Self.field("notices", in: line) == 1, "the cap notice, once: \(line)")
         #expect(maxRSS > 0 && maxRSS < 256 * 1024, "peak RSS \(maxRSS) KiB")
-        // The child's own VmHWM agrees with the kernel's rusage of it (same process, same peak).
-        if let hwm = Self.field("peak_rss_kib", in: line) { #expect(abs(hwm - maxRSS) < 16 * 1024, "\(hwm) vs \(maxRSS)") }
+        // The child reads its own VmHWM before it tears down; the kernel's rusage is the peak over
+        // its whole life, so it can only be the larger (teardown may still allocate).
+        if let hwm = Self.field("peak_rss_kib", in: line) { #expect(hwm > 0 && hwm <= maxRSS + 1024, "\(hwm) vs \(maxRSS)") }
     }
 }
