@@ -27,22 +27,10 @@ import ShannonTestSupport
     }
 
     @Test func readyOnceAssignedLiveWhilePollingAndTheScrapeHasLagAndLatency() throws {
-        let name = E2E.unique("probe"), topic = E2E.unique("src"), alerts = E2E.unique("alerts")
-        try e2eBroker.createTopic(topic, partitions: 2)
-        try e2eBroker.createTopic(alerts, partitions: 1)
-        let records = (0..<2_000).map { i in
-            DemoStreams.Record(key: Array("k\(i % 7)".utf8), value: Array(#"{"x":\#(Double(i % 100) / 100)}"#.utf8))
-        }
-        try E2E.produce(records, to: topic, partition: { Int32($0 % 2) })
-        let file = try CommandLineTests.temp("p.yaml", DaemonProcessTests.yaml.replacingOccurrences(of: "NAME", with: name)
-            .replacingOccurrences(of: "TOPIC", with: topic).replacingOccurrences(of: "GROUP", with: E2E.unique("g"))
-            .replacingOccurrences(of: "ALERTS", with: alerts))
-        let dir = E2E.tempDirectory("probe")
+        let (name, topic, file, dir, binary) = try DaemonProcessTests.setUp("probe", partitions: 2, records: 2000, keys: 7)
         defer { E2E.remove(dir) }
         let port = try Self.freePort()
 
-        let binary = ProcessInfo.processInfo.environment["SHANNON_BIN"]
-            ?? CommandLineTests.root.appendingPathComponent(".build/debug/shannon").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["run", "--checkpoint-dir", dir, "--metrics-port", "\(port)", "--log-format", "json",

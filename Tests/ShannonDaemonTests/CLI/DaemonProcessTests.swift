@@ -33,6 +33,26 @@ import ShannonTestSupport
     checkpoint: { every_records: 100000000, every_seconds: 3600 }
     """
 
+    /// What a test of a `shannon run` child needs: a fresh source topic (`partitions`, holding
+    /// `records` records `{"x": …}` over `keys` keys, round-robin), its alerts topic, the pipeline
+    /// file above pointed at them, a checkpoint directory (the caller removes it) and the binary.
+    static func setUp(_ prefix: String, partitions: Int32, records count: Int, keys: Int) throws
+        -> (name: String, topic: String, file: String, dir: String, binary: String) {
+        let name = E2E.unique(prefix), topic = E2E.unique("src"), alerts = E2E.unique("alerts")
+        try e2eBroker.createTopic(topic, partitions: partitions)
+        try e2eBroker.createTopic(alerts, partitions: 1)
+        let records = (0..<count).map { i in
+            DemoStreams.Record(key: Array("k\(i % keys)".utf8), value: Array(#"{"x":\#(Double(i % 100) / 100)}"#.utf8))
+        }
+        try E2E.produce(records, to: topic, partition: { Int32($0 % Int(partitions)) })
+        let file = try CommandLineTests.temp("p.yaml", yaml.replacingOccurrences(of: "NAME", with: name)
+            .replacingOccurrences(of: "TOPIC", with: topic).replacingOccurrences(of: "GROUP", with: E2E.unique("g"))
+            .replacingOccurrences(of: "ALERTS", with: alerts))
+        let binary = ProcessInfo.processInfo.environment["SHANNON_BIN"]
+            ?? CommandLineTests.root.appendingPathComponent(".build/debug/shannon").path
+        return (name, topic, file, E2E.tempDirectory(prefix), binary)
+    }
+
     /// Output of a child process, read as it comes.
     final class Collected: Sendable {
         private let text = Mutex("")
@@ -41,21 +61,9 @@ import ShannonTestSupport
     }
 
     @Test func sigtermEndsPromptlyWithAFinalCheckpointOfEveryPartition() throws {
-        let name = E2E.unique("sigterm"), topic = E2E.unique("src"), alerts = E2E.unique("alerts")
-        try e2eBroker.createTopic(topic, partitions: 3)
-        try e2eBroker.createTopic(alerts, partitions: 1)
-        let records = (0..<6_000).map { i in
-            DemoStreams.Record(key: Array("k\(i % 17)".utf8), value: Array(#"{"x":\#(Double(i % 100) / 100)}"#.utf8))
-        }
-        try E2E.produce(records, to: topic, partition: { Int32($0 % 3) })
-        let file = try CommandLineTests.temp("p.yaml", Self.yaml.replacingOccurrences(of: "NAME", with: name)
-            .replacingOccurrences(of: "TOPIC", with: topic).replacingOccurrences(of: "GROUP", with: E2E.unique("g"))
-            .replacingOccurrences(of: "ALERTS", with: alerts))
-        let dir = E2E.tempDirectory("sigterm")
+        let (name, topic, file, dir, binary) = try DaemonProcessTests.setUp("sigterm", partitions: 3, records: 6000, keys: 17)
         defer { E2E.remove(dir) }
 
-        let binary = ProcessInfo.processInfo.environment["SHANNON_BIN"]
-            ?? CommandLineTests.root.appendingPathComponent(".build/debug/shannon").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["run", "--checkpoint-dir", dir, "--log-format", "json", "--shutdown-timeout", "20",
