@@ -83,7 +83,11 @@ extension EndToEndTests {
                                      // The mock waits session.timeout.ms - 1 s for members to rejoin.
                                      "session.timeout.ms": "4000", "heartbeat.interval.ms": "300",
                                      "topic.metadata.refresh.interval.ms": "1000",
-                                     "fetch.wait.max.ms": "10", "fetch.error.backoff.ms": "10"]
+                                     "fetch.wait.max.ms": "10", "fetch.error.backoff.ms": "10",
+                                     // A produce request the mock leaves unanswered is retried after
+                                     // this (librdkafka's default is 30 s, the writer's whole
+                                     // delivery wait): the stops below then finish in seconds.
+                                     "request.timeout.ms": "5000"]
         options.progressInterval = .seconds(3600)
 
         func waitFor(_ what: String, _ condition: () throws -> Bool) throws {
