@@ -84,6 +84,7 @@ let package = Package(
                 "ShannonStats", "ShannonKafka", "ShannonCore", "ShannonDaemon", "ShannonTestSupport", "ShannonReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(name: "shannon", dependencies: ["ShannonCLI"]),

@@ -4,6 +4,7 @@ import Logging
 import ShannonKafka
 import ShannonCore
 import ShannonDaemon
+import UnixSignals
 
 /// `shannon alerts`: tail the alerts topic.
 struct AlertsCommand: ParsableCommand {
@@ -54,9 +55,11 @@ struct AlertsCommand: ParsableCommand {
         var conf = try RunCommand.parseProperties(property)
         conf["bootstrap.servers"] = bootstrap ?? ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP"] ?? "localhost:9092"
         conf["group.id"] = "shannon-alerts-reader" // required by assign(); nothing is committed
-        let trap = SignalTrap()
+        let stop = StopSignal()
+        let signals = Self.stopOnSignals(stop)
+        defer { signals.cancel() }
         let printed = try Self.tail(configuration: conf, topic: topic, fromBeginning: fromBeginning || !follow,
-                                    follow: follow, stop: trap.stop) { alert, raw in
+                                    follow: follow, stop: stop) { alert, raw in
             guard matches(alert) else { return false }
             if json {
                 print(String(decoding: raw, as: UTF8.self))
@@ -72,6 +75,18 @@ struct AlertsCommand: ParsableCommand {
     func matches(_ a: Alert) -> Bool {
         (pipeline == nil || a.pipeline == pipeline) && (severity == nil || a.severity == severity)
             && (state == nil || a.state.rawValue == state)
+    }
+
+    /// SIGTERM/SIGINT → `stop`, which `tail` polls between batches, through swift-service-lifecycle's
+    /// signal sequence (the daemon's `ServiceGroup` traps them the same way). A second signal while
+    /// stopping exits at once: a reader has nothing to save.
+    static func stopOnSignals(_ stop: StopSignal) -> Task<Void, Never> {
+        Task {
+            for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                if stop.isStopped { Foundation.exit(130) }
+                stop.stop()
+            }
+        }
     }
 
     /// Reads every partition of the alerts topic; calls `body` per alert (returns whether it was
