@@ -50,7 +50,7 @@ struct BoundariesStatsCommand: ParsableCommand {
         if format != .json {
             let top: [(String, JSONValue)] = [("n_obs", .integer(rows.count)), ("boundaries", .integer(found.count)),
                                               ("parameters", .string(parameters.summary))]
-            printDriftResult(top, binHeader: header, binRows: evidence, format: format)
+            printHeadlineAndRows(top, header: header, rows: evidence, rowsKey: "details", format: format)
             return
         }
         var pairs: [(String, JSONValue)] = [

@@ -62,6 +62,6 @@ struct DriftIVCommand: ParsableCommand {
             [.integer(i), edgeValue(b.lower), edgeValue(b.upper), .bool(b.isMissing), .integer(b.goods), .integer(b.bads),
              .number(b.g), .number(b.b), .number(b.woe), .number(b.woeSE), .number(b.contribution)]
         }
-        printDriftResult(top, binHeader: header, binRows: rows, format: options.format)
+        printHeadlineAndRows(top, header: header, rows: rows, rowsKey: "bins", format: options.format)
     }
 }

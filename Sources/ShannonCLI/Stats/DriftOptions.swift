@@ -52,23 +52,5 @@ func headline(_ name: String, _ t: JeffreysTest) -> [(String, JSONValue)] {
      ("smoothing", .number(t.smoothing))]
 }
 
-/// Prints a result as JSON (headline + `bins`), CSV (headline as `key,value` rows, a blank
-/// line, then the bin table) or an aligned table.
-func printDriftResult(_ top: [(String, JSONValue)], binHeader: [String], binRows: [[JSONValue]], format: OutputFormat) {
-    switch format {
-    case .json:
-        let bins = JSONValue.array(binRows.map { row in .fields(Array(zip(binHeader, row))) })
-        print(StatsOutput.json(.fields(top + [("bins", bins)])))
-    case .csv:
-        print(StatsOutput.csv(header: ["key", "value"], rows: top.map { [.string($0.0), $0.1] }), terminator: "")
-        print()
-        print(StatsOutput.csv(header: binHeader, rows: binRows), terminator: "")
-    case .table:
-        for (k, v) in top { print("\(k.padding(toLength: 18, withPad: " ", startingAt: 0)) \(v.plain)") }
-        print()
-        print(StatsOutput.table(header: binHeader, rows: binRows), terminator: "")
-    }
-}
-
 /// An edge for output: ∓inf as strings, NaN (missing bin) as null.
 func edgeValue(_ e: Double) -> JSONValue { e.isNaN ? .null : .number(e) }

@@ -52,6 +52,6 @@ struct DriftPSICommand: ParsableCommand {
             [.integer(i), edgeValue(b.lower), edgeValue(b.upper), .bool(b.isMissing), .number(b.countQ),
              .number(b.countP), .number(b.q), .number(b.p), .number(b.contribution)]
         }
-        printDriftResult(top, binHeader: header, binRows: rows, format: options.format)
+        printHeadlineAndRows(top, header: header, rows: rows, rowsKey: "bins", format: options.format)
     }
 }

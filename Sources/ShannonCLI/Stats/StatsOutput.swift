@@ -123,3 +123,23 @@ enum StatsOutput {
         return out.joined(separator: "\n") + "\n"
     }
 }
+
+/// Prints a result that is a headline and a table of rows (a drift test and its bins, the
+/// boundaries found and their evidence): JSON (the headline's fields plus the rows under
+/// `rowsKey`), CSV (the headline as `key,value` rows, a blank line, then the table) or aligned text.
+func printHeadlineAndRows(_ headline: [(String, JSONValue)], header: [String], rows: [[JSONValue]],
+                          rowsKey: String, format: OutputFormat) {
+    switch format {
+    case .json:
+        let table = JSONValue.array(rows.map { row in .fields(Array(zip(header, row))) })
+        print(StatsOutput.json(.fields(headline + [(rowsKey, table)])))
+    case .csv:
+        print(StatsOutput.csv(header: ["key", "value"], rows: headline.map { [.string($0.0), $0.1] }), terminator: "")
+        print()
+        print(StatsOutput.csv(header: header, rows: rows), terminator: "")
+    case .table:
+        for (k, v) in headline { print("\(k.padding(toLength: 18, withPad: " ", startingAt: 0)) \(v.plain)") }
+        print()
+        print(StatsOutput.table(header: header, rows: rows), terminator: "")
+    }
+}
