@@ -6,8 +6,9 @@ import ShannonKafka
 /// Runs one pipeline against Kafka: consume in batches, hand each record to the pipeline's
 /// `PipelineEngine`, produce what it emits (alerts, windows, dead letters), checkpoint.
 ///
-/// Thread-confined: one worker per thread, like its consumer. The producer is shared (librdkafka
-/// producers are thread-safe). Checkpoints and rebalances: PipelineWorker+Checkpoints.swift.
+/// Thread-confined: one worker per thread, like its consumer; a pipeline runs N of them
+/// (PipelineWorkers.swift). The producer is shared (librdkafka producers are thread-safe).
+/// Checkpoints and rebalances: PipelineWorker+Checkpoints.swift.
 public final class PipelineWorker {
     public let plan: PipelinePlan
     let spec: PipelineSpec
@@ -33,6 +34,9 @@ public final class PipelineWorker {
     var summary: RunSummary
     var fatal: Error?
     var abandoning = false
+    /// False from a revocation until the next assignment (also before the first): the worker
+    /// cannot yet say it is caught up, even owning nothing.
+    var hasAssignment = false
     var lastCheckpoint = ContinuousClock.now
 
     // One-entry cache: a batch mostly holds runs of one partition.
@@ -98,8 +102,15 @@ public final class PipelineWorker {
 
     // MARK: Running
 
+    /// - Parameters:
+    ///   - team: the pipeline's workers (PipelineWorkers.swift); this one sits at `seat`. A
+    ///     sibling's failure stops this worker; `.untilCaughtUp` ends when the whole team is.
     public func run(limit: RunLimit = .untilStopped, stop: StopSignal = StopSignal(),
                     stopMode: StopMode = .graceful) throws -> RunSummary {
+        try run(limit: limit, stop: stop, stopMode: stopMode, team: WorkerTeam(workers: 1), seat: 0)
+    }
+
+    func run(limit: RunLimit, stop: StopSignal, stopMode: StopMode, team: WorkerTeam, seat: Int) throws -> RunSummary {
         let started = ContinuousClock.now
         let consumer = try KafkaConsumer(configuration: consumerConfiguration(), batchCapacity: options.batchSize,
                                          logger: logger) { [unowned self] _, event in self.rebalance(event) }
@@ -115,7 +126,7 @@ public final class PipelineWorker {
         var lastProgress = ContinuousClock.now
         var recordsAtProgress = 0
         var failure: Error?
-        loop: while !stop.isStopped {
+        loop: while !stop.isStopped && !team.failed {
             do {
                 let batch = try consumer.poll(maxMessages: options.batchSize, timeout: options.pollTimeout)
                 observe(batch) // health + once-a-second gauges (PipelineWorker+Health.swift)
@@ -127,7 +138,8 @@ public final class PipelineWorker {
                 producer.poll()
                 try maybeCheckpoint()
                 if case let .records(n) = limit, engine.counts.records >= n { break loop }
-                if case .untilCaughtUp = limit, try caughtUp(consumer) { break loop }
+                if case .untilCaughtUp = limit,
+                   team.report(seat: seat, caughtUp: try caughtUp(consumer), owned: partitions.count) { break loop }
                 if ContinuousClock.now - lastProgress >= options.progressInterval {
                     let secs = (ContinuousClock.now - lastProgress).seconds
                     let c = engine.counts
@@ -155,6 +167,7 @@ public final class PipelineWorker {
             writer.abandon()
             partitions.removeAll()
             invalidateCache()
+            reportPartitions()
             try? consumer.close()
         }
         writer.stop()
@@ -180,8 +193,9 @@ public final class PipelineWorker {
     /// Asking the broker instead (ListOffsets) queued behind the fetch it was holding on the
     /// same connection, up to `fetch.wait.max.ms` (500 ms) per partition: 1.5 s at the end of
     /// every 3-partition bench run. Before a partition's first fetch response the answer is no.
+    /// Owning nothing after an assignment is caught up (the team decides whether that ends it).
     private func caughtUp(_ consumer: KafkaConsumer) throws -> Bool {
-        guard !partitions.isEmpty else { return false }
+        guard hasAssignment else { return false }
         for (tp, state) in partitions {
             guard let end = consumer.lastFetchedWatermarks(tp) else { return false }
             if end.high > end.low && state.nextOffset < end.high { return false }
