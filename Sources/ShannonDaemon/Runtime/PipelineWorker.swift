@@ -115,6 +115,7 @@ public final class PipelineWorker {
         let consumer = try KafkaConsumer(configuration: consumerConfiguration(), batchCapacity: options.batchSize,
                                          logger: logger) { [unowned self] _, event in self.rebalance(event) }
         self.consumer = consumer
+        team.gather() // every worker subscribes at once: one group join, not one per worker
         if let manual = options.manualPartitions {
             try consumer.assign(assigned(manual))
         } else {

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// What a pipeline's workers share while they run (PipelineWorkers.swift): whether one of them
@@ -18,6 +19,9 @@ final class WorkerTeam: Sendable {
     private let state: Mutex<State>
     private let failure = Atomic<Bool>(false)
     let count: Int
+    /// Workers whose consumer exists and is about to subscribe (`gather`).
+    private let arrived = Mutex(0)
+    private let gathering = NSCondition()
 
     init(workers: Int) {
         count = workers
@@ -35,8 +39,25 @@ final class WorkerTeam: Sendable {
         }
     }
 
+    /// Waits until every worker has its consumer (or one failed), so that all of them subscribe
+    /// at the same moment and the group forms in one join. A member whose JoinGroup reaches the
+    /// coordinator after the group formed costs a second rebalance (~2.5 s on the embedded broker,
+    /// seen when the first worker started while the last was still loading its references).
+    func gather() {
+        gathering.lock()
+        arrived.withLock { $0 += 1 }
+        gathering.broadcast()
+        while arrived.withLock({ $0 }) < count && !failed { gathering.wait() }
+        gathering.unlock()
+    }
+
     /// A worker failed (or could not start): its siblings stop at their next batch.
-    func fail() { failure.store(true, ordering: .releasing) }
+    func fail() {
+        failure.store(true, ordering: .releasing)
+        gathering.lock()
+        gathering.broadcast()
+        gathering.unlock()
+    }
 
     var failed: Bool { failure.load(ordering: .acquiring) }
 }
