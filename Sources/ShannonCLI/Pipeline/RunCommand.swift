@@ -50,7 +50,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Seconds a graceful stop may take before the daemon exits non-zero without waiting further.")
     var shutdownTimeout: Double = 30
 
-    @Option(help: "Worker threads per pipeline, each owning some of its partitions (overrides the files' `workers:`; default: one per core, at most 2).")
+    @Option(help: "Worker threads per pipeline, each owning some of its partitions (overrides the files' `workers:`; default: 1, see docs/pipelines.md).")
     var workers: Int?
 
     @Option(name: .customShort("X"), help: "Extra librdkafka property KEY=VALUE for every pipeline (repeatable).")

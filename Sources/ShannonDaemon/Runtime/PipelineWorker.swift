@@ -80,15 +80,16 @@ public final class PipelineWorker {
 
     /// The librdkafka consumer configuration of this pipeline.
     func consumerConfiguration() -> [String: String] {
-        // Prefetch: librdkafka keeps `queued.min.messages` records *per partition*; the worker,
-        // not the fetcher, is the bottleneck, so a second of its work across all partitions is
-        // plenty. 50 000 per partition halved the peak RSS of the 1 M-record bench (150 → 71 MiB)
-        // for 12% of its rate (docs/benchmarks.md). A pipeline file may set its own. Since the
-        // consumer wakes the fetcher when the queue drains (ShannonKafka/FetchRefill.swift) the
-        // size no longer sets the rate: 1 M-record bench (2 cores shared with a build), median of
-        // 2–3: 20 000 → 0.34 M rec/s 59 MiB, 50 000 → 0.38 M 73 MiB, 100 000 → 0.33 M 96 MiB;
-        // before the wake 50 000 gave 0.12 M rec/s.
-        var conf: [String: String] = ["queued.min.messages": "50000"]
+        // Prefetch, bounded per worker in messages and in bytes (librdkafka 2.0.2 applies both to
+        // the consumer's one queue, whatever the partition count; each may be overshot by one
+        // fetch response). The worker, not the fetcher, is the bottleneck, and since the consumer
+        // wakes the fetcher when the queue drains (ShannonKafka/FetchRefill.swift) the size no
+        // longer sets the rate. 1 M-record bench (ops/bench/workers.sh, docs/benchmarks.md):
+        // 50 000 messages 68–70 MiB peak RSS, 30 000 + 8 MiB 59–61, 25 000 + 8 MiB 56–58, 20 000
+        // 54–55, all at the same rate. The
+        // byte bound only binds for large records (8 MiB is ~100 000 of the bench's). A pipeline
+        // file may set its own.
+        var conf: [String: String] = ["queued.min.messages": "25000", "queued.max.messages.kbytes": "8192"]
         for (k, v) in spec.source.properties { conf[k] = v }
         conf["group.id"] = conf["group.id"] ?? spec.source.groupID
         switch spec.source.start {

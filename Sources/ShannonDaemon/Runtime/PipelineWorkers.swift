@@ -21,11 +21,14 @@ import Synchronization
 /// stops its siblings (`WorkerTeam`). With `manualPartitions` (no group) the partitions are
 /// dealt round-robin, at most one worker per partition.
 public enum PipelineWorkers {
-    /// Workers per pipeline when neither `--workers` nor the file's `workers:` says: one per
-    /// core, at most 2. The 1 M-record bench (docs/benchmarks.md) ran at 1.5× the rate of one
-    /// worker with 2 on the 2-core machine, within the memory goal; a third worker there only
-    /// competed for the same cores.
-    public static var defaultCount: Int { max(1, min(2, ProcessInfo.processInfo.activeProcessorCount)) }
+    /// Workers per pipeline when neither `--workers` nor the file's `workers:` says: 1, by
+    /// measurement (docs/benchmarks.md, 2 Dec 2026 19:00). On the 1 M-record bench a second
+    /// worker gave the same rate (≈ 0.5 M rec/s: both end 2.0 s after their assignment, bounded
+    /// by fixed waits, not by the CPU), 20 MiB more peak RSS at the same per-worker prefetch, and
+    /// in 1 run of 12 a member whose JoinGroup reached the embedded broker after the group had
+    /// formed: a rebalance that waited out the 45 s session timeout. Several workers pay off once
+    /// the per-record work exceeds a core (heavier stages); set `workers:` then.
+    public static let defaultCount = 1
 
     /// How many workers `plan` runs with under `options`.
     public static func count(_ spec: PipelineSpec, options: RunOptions) -> Int {
