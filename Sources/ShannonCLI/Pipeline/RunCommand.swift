@@ -13,7 +13,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Each pipeline file (see pipelines/ and docs/pipelines.md) names a source topic, how to \
         decode its JSON records, the stages to compute and where alerts go. All files run side \
-        by side, one thread each. State is checkpointed per partition under --checkpoint-dir \
+        by side, each on its own worker threads (--workers or the file's `workers:`), every \
+        worker owning some of the pipeline's partitions. State is checkpointed per partition under --checkpoint-dir \
         and restored on restart or rebalance, so a restart resumes exactly where it stopped.
 
         SIGTERM or Ctrl-C stops gracefully: stop fetching, final checkpoint, flush alerts, \
@@ -48,6 +49,9 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: "Seconds a graceful stop may take before the daemon exits non-zero without waiting further.")
     var shutdownTimeout: Double = 30
+
+    @Option(help: "Worker threads per pipeline, each owning some of its partitions (overrides the files' `workers:`; default: 1, see docs/pipelines.md).")
+    var workers: Int?
 
     @Option(name: .customShort("X"), help: "Extra librdkafka property KEY=VALUE for every pipeline (repeatable).")
     var property: [String] = []
@@ -90,6 +94,7 @@ struct RunCommand: ParsableCommand {
         var options = RunOptions(checkpointDirectory: checkpointDir)
         options.resetState = resetState
         options.propertyOverrides = overrides
+        options.workers = workers
         let results = Daemon.run(plans, options: options, limit: untilCaughtUp ? .untilCaughtUp : .untilStopped,
                                  metrics: metrics, health: health, metricsServer: server,
                                  shutdownTimeout: .seconds(shutdownTimeout),
@@ -117,6 +122,9 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         guard shutdownTimeout > 0 else { throw ValidationError("--shutdown-timeout must be a positive number of seconds") }
+        if let workers, !(1...PipelineSpec.maxWorkers).contains(workers) {
+            throw ValidationError("--workers must be between 1 and \(PipelineSpec.maxWorkers), found \(workers)")
+        }
     }
 
     static func parseProperties(_ items: [String]) throws -> [String: String] {

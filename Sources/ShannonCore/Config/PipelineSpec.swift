@@ -12,6 +12,12 @@ public struct PipelineSpec: Sendable, Equatable {
     public var stages: [StageSpec]
     public var sinks: SinksSpec
     public var checkpoint: CheckpointSpec
+    /// `workers:`: how many threads process the pipeline's partitions, each owning its
+    /// partitions' state (ShannonDaemon/Runtime/PipelineWorkers.swift). nil: the daemon's default.
+    /// Not part of any fingerprint: state is per partition, whichever worker holds it.
+    public var workers: Int? = nil
+    /// The most `workers:` accepted: more threads than cores only add consumers that wait.
+    public static let maxWorkers = 64
     /// Path of the file the spec was read from ("<memory>" when parsed from a string).
     public var file: String
     /// Directory that relative paths in the file (reference CSVs) are resolved against.

@@ -8,7 +8,7 @@ struct SpecBuilder {
     let reader: NodeReader
     let baseDirectory: String
 
-    static let topKeys = ["version", "name", "source", "decode", "stages", "sinks", "checkpoint"]
+    static let topKeys = ["version", "name", "source", "decode", "stages", "sinks", "checkpoint", "workers"]
 
     func build(_ root: Node) -> PipelineSpec? {
         guard let entries = reader.mapping(root, "pipeline") else { return nil }
@@ -40,10 +40,11 @@ struct SpecBuilder {
         }
         let sinks = top["sinks"].map { self.sinks($0.value) } ?? SinksSpec()
         let checkpoint = top["checkpoint"].map { self.checkpoint($0.value) } ?? CheckpointSpec()
+        let workers = top["workers"].flatMap { self.workers($0.value) }
 
         guard let source, let decode else { return nil }
         return PipelineSpec(version: version, name: name, source: source, decode: decode, stages: stages,
-                            sinks: sinks, checkpoint: checkpoint, file: reader.file,
+                            sinks: sinks, checkpoint: checkpoint, workers: workers, file: reader.file,
                             baseDirectory: baseDirectory)
     }
 
@@ -196,7 +197,18 @@ struct SpecBuilder {
         return field
     }
 
-    // MARK: sinks, checkpoint
+    // MARK: workers, sinks, checkpoint
+
+    /// `workers: N`, 1 ≤ N ≤ `maxWorkers`.
+    func workers(_ node: Node) -> Int? {
+        guard let n = reader.int(node, "workers", min: 1) else { return nil }
+        guard n <= PipelineSpec.maxWorkers else {
+            reader.error(node.mark, "`workers` must be ≤ \(PipelineSpec.maxWorkers), found \(n)",
+                         hint: "one worker per core is enough; more only wait for partitions")
+            return nil
+        }
+        return n
+    }
 
     func sinks(_ node: Node) -> SinksSpec {
         var spec = SinksSpec()

@@ -5,8 +5,8 @@ import ServiceLifecycle
 import ShannonKafka
 import Synchronization
 
-/// Runs several pipelines side by side, each on its own threads (a worker and its consumer are
-/// thread-confined), as services of one `ServiceGroup`.
+/// Runs several pipelines side by side, each on its own worker threads (a worker and its consumer
+/// are thread-confined; PipelineWorkers.swift), as services of one `ServiceGroup`.
 public enum Daemon {
     /// Consumer-only librdkafka properties that a producer would warn about.
     static let consumerOnly: Set<String> = [
@@ -27,24 +27,12 @@ public enum Daemon {
         return conf
     }
 
-    /// Runs one pipeline on the calling thread until `limit`/`stop`, wired in the one place
-    /// workers are wired (`PipelineWorker.wired`). The worker is listed in `health` before it
-    /// is built, so a worker that fails to start shows on `/healthz` as stopped, with the error.
+    /// Runs one pipeline until `limit`/`stop`: its workers (`PipelineWorkers`, the one place
+    /// they are wired), the first on the calling thread.
     static func runPipeline(_ plan: PipelinePlan, options: RunOptions, limit: RunLimit, stop: StopSignal,
                             metrics: ShannonMetrics?, health: DaemonHealth? = nil, logger: Logger) throws -> RunSummary {
-        let workerHealth = health?.register(pipeline: plan.spec.name,
-                                            stallBound: WorkerHealth.stallBound(pollTimeout: options.pollTimeout))
-        do {
-            let worker = try PipelineWorker.wired(plan: plan, options: options, metrics: metrics, health: workerHealth,
-                                                  logger: logger)
-            let summary = try worker.run(limit: limit, stop: stop)
-            workerHealth?.stopped("finished (caught up or asked to stop)")
-            try? worker.producer.flush(timeout: .seconds(10))
-            return summary
-        } catch {
-            workerHealth?.stopped("\(error)")
-            throw error
-        }
+        try PipelineWorkers.run(plan, options: options, limit: limit, stop: stop, metrics: metrics, health: health,
+                                logger: logger)
     }
 
     /// The daemon: every pipeline (one `PipelineService` each) and the metrics endpoint in one

@@ -107,6 +107,7 @@ extension PipelineWorker {
             }
             changelog?.release(tps)
             drop(tps)
+            hasAssignment = false // the group is rebalancing: an assignment (maybe empty) follows
             logger.info("partitions revoked", metadata: ["partitions": "\(tps.map(\.description).sorted().joined(separator: ","))"])
             return [:]
         case let .lost(tps):
@@ -120,7 +121,7 @@ extension PipelineWorker {
     private func drop(_ tps: [TopicPartition]) {
         for tp in tps { partitions[tp] = nil }
         invalidateCache()
-        metrics?.partitions.set(Double(partitions.count))
+        reportPartitions()
         partitionsChanged() // health: ready with what is left (PipelineWorker+Health.swift)
     }
 
@@ -173,7 +174,8 @@ extension PipelineWorker {
             }
         }
         invalidateCache()
-        metrics?.partitions.set(Double(partitions.count))
+        hasAssignment = true
+        reportPartitions()
         partitionsChanged() // health: restored, ready (PipelineWorker+Health.swift)
         return starts
     }

@@ -20,6 +20,8 @@ struct WorkerObservation {
     var nextHousekeeping: UInt64 = 0
     /// Monotonic time the current assignment's restore started.
     var restoreStarted: UInt64?
+    /// Partitions this worker last added to the pipeline's `shannon_assigned_partitions`.
+    var partitionsReported = 0
 
     init(stages: Int, lastPollGauge: Gauge?) {
         windowsSeen = Array(repeating: 0, count: stages)
@@ -93,6 +95,15 @@ extension PipelineWorker {
             metrics.registry.unregisterGauge(gauge)
             observation.lagGauges[tp] = nil
         }
+    }
+
+    /// Adds this worker's change in owned partitions to the pipeline's gauge, which is thus the
+    /// total over its workers (as `keysHeld`).
+    func reportPartitions() {
+        let n = partitions.count
+        guard n != observation.partitionsReported else { return }
+        metrics?.partitions.increment(by: Double(n - observation.partitionsReported))
+        observation.partitionsReported = n
     }
 
     // MARK: Once a second

@@ -6,8 +6,9 @@ import ShannonKafka
 /// Runs one pipeline against Kafka: consume in batches, hand each record to the pipeline's
 /// `PipelineEngine`, produce what it emits (alerts, windows, dead letters), checkpoint.
 ///
-/// Thread-confined: one worker per thread, like its consumer. The producer is shared (librdkafka
-/// producers are thread-safe). Checkpoints and rebalances: PipelineWorker+Checkpoints.swift.
+/// Thread-confined: one worker per thread, like its consumer; a pipeline runs N of them
+/// (PipelineWorkers.swift). The producer is shared (librdkafka producers are thread-safe).
+/// Checkpoints and rebalances: PipelineWorker+Checkpoints.swift.
 public final class PipelineWorker {
     public let plan: PipelinePlan
     let spec: PipelineSpec
@@ -33,6 +34,9 @@ public final class PipelineWorker {
     var summary: RunSummary
     var fatal: Error?
     var abandoning = false
+    /// False from a revocation until the next assignment (also before the first): the worker
+    /// cannot yet say it is caught up, even owning nothing.
+    var hasAssignment = false
     var lastCheckpoint = ContinuousClock.now
 
     // One-entry cache: a batch mostly holds runs of one partition.
@@ -76,15 +80,16 @@ public final class PipelineWorker {
 
     /// The librdkafka consumer configuration of this pipeline.
     func consumerConfiguration() -> [String: String] {
-        // Prefetch: librdkafka keeps `queued.min.messages` records *per partition*; the worker,
-        // not the fetcher, is the bottleneck, so a second of its work across all partitions is
-        // plenty. 50 000 per partition halved the peak RSS of the 1 M-record bench (150 → 71 MiB)
-        // for 12% of its rate (docs/benchmarks.md). A pipeline file may set its own. Since the
-        // consumer wakes the fetcher when the queue drains (ShannonKafka/FetchRefill.swift) the
-        // size no longer sets the rate: 1 M-record bench (2 cores shared with a build), median of
-        // 2–3: 20 000 → 0.34 M rec/s 59 MiB, 50 000 → 0.38 M 73 MiB, 100 000 → 0.33 M 96 MiB;
-        // before the wake 50 000 gave 0.12 M rec/s.
-        var conf: [String: String] = ["queued.min.messages": "50000"]
+        // Prefetch, bounded per worker in messages and in bytes (librdkafka 2.0.2 applies both to
+        // the consumer's one queue, whatever the partition count; each may be overshot by one
+        // fetch response). The worker, not the fetcher, is the bottleneck, and since the consumer
+        // wakes the fetcher when the queue drains (ShannonKafka/FetchRefill.swift) the size no
+        // longer sets the rate. 1 M-record bench (ops/bench/workers.sh, docs/benchmarks.md):
+        // 50 000 messages 68–70 MiB peak RSS, 30 000 + 8 MiB 59–61, 25 000 + 8 MiB 56–58, 20 000
+        // 54–55, all at the same rate. The
+        // byte bound only binds for large records (8 MiB is ~100 000 of the bench's). A pipeline
+        // file may set its own.
+        var conf: [String: String] = ["queued.min.messages": "25000", "queued.max.messages.kbytes": "8192"]
         for (k, v) in spec.source.properties { conf[k] = v }
         conf["group.id"] = conf["group.id"] ?? spec.source.groupID
         switch spec.source.start {
@@ -98,12 +103,20 @@ public final class PipelineWorker {
 
     // MARK: Running
 
+    /// - Parameters:
+    ///   - team: the pipeline's workers (PipelineWorkers.swift); this one sits at `seat`. A
+    ///     sibling's failure stops this worker; `.untilCaughtUp` ends when the whole team is.
     public func run(limit: RunLimit = .untilStopped, stop: StopSignal = StopSignal(),
                     stopMode: StopMode = .graceful) throws -> RunSummary {
+        try run(limit: limit, stop: stop, stopMode: stopMode, team: WorkerTeam(workers: 1), seat: 0)
+    }
+
+    func run(limit: RunLimit, stop: StopSignal, stopMode: StopMode, team: WorkerTeam, seat: Int) throws -> RunSummary {
         let started = ContinuousClock.now
         let consumer = try KafkaConsumer(configuration: consumerConfiguration(), batchCapacity: options.batchSize,
                                          logger: logger) { [unowned self] _, event in self.rebalance(event) }
         self.consumer = consumer
+        team.gather() // every worker subscribes at once: one group join, not one per worker
         if let manual = options.manualPartitions {
             try consumer.assign(assigned(manual))
         } else {
@@ -115,7 +128,7 @@ public final class PipelineWorker {
         var lastProgress = ContinuousClock.now
         var recordsAtProgress = 0
         var failure: Error?
-        loop: while !stop.isStopped {
+        loop: while !stop.isStopped && !team.failed {
             do {
                 let batch = try consumer.poll(maxMessages: options.batchSize, timeout: options.pollTimeout)
                 observe(batch) // health + once-a-second gauges (PipelineWorker+Health.swift)
@@ -127,7 +140,8 @@ public final class PipelineWorker {
                 producer.poll()
                 try maybeCheckpoint()
                 if case let .records(n) = limit, engine.counts.records >= n { break loop }
-                if case .untilCaughtUp = limit, try caughtUp(consumer) { break loop }
+                if case .untilCaughtUp = limit,
+                   team.report(seat: seat, caughtUp: try caughtUp(consumer), owned: partitions.count) { break loop }
                 if ContinuousClock.now - lastProgress >= options.progressInterval {
                     let secs = (ContinuousClock.now - lastProgress).seconds
                     let c = engine.counts
@@ -155,6 +169,7 @@ public final class PipelineWorker {
             writer.abandon()
             partitions.removeAll()
             invalidateCache()
+            reportPartitions()
             try? consumer.close()
         }
         writer.stop()
@@ -180,8 +195,9 @@ public final class PipelineWorker {
     /// Asking the broker instead (ListOffsets) queued behind the fetch it was holding on the
     /// same connection, up to `fetch.wait.max.ms` (500 ms) per partition: 1.5 s at the end of
     /// every 3-partition bench run. Before a partition's first fetch response the answer is no.
+    /// Owning nothing after an assignment is caught up (the team decides whether that ends it).
     private func caughtUp(_ consumer: KafkaConsumer) throws -> Bool {
-        guard !partitions.isEmpty else { return false }
+        guard hasAssignment else { return false }
         for (tp, state) in partitions {
             guard let end = consumer.lastFetchedWatermarks(tp) else { return false }
             if end.high > end.low && state.nextOffset < end.high { return false }

@@ -9,6 +9,9 @@ public struct RunOptions: Sendable {
     public var propertyOverrides: [String: String] = [:]
     /// Read these partitions without joining the consumer group (tests, replays, benchmarks).
     public var manualPartitions: [TopicPartition]?
+    /// Worker threads per pipeline, over the file's `workers:` (`shannon run --workers N`);
+    /// nil: the file's, else `PipelineWorkers.defaultCount`.
+    public var workers: Int?
     public var batchSize = 4_096
     public var pollTimeout: Duration = .milliseconds(100)
     /// How often to log progress on long runs.

@@ -116,7 +116,10 @@ import ShannonTestSupport
         #expect(summary.records == stream.records.count)
         let live = try get("/healthz")
         #expect(live.status == 503)
-        #expect(live.body == "unhealthy: credit-psi: worker stopped: finished (caught up or asked to stop)\n")
+        // Every worker of the pipeline is listed (credit-psi, credit-psi#1, … with several).
+        let workers = (0..<PipelineWorkers.count(spec, options: options)).map { $0 == 0 ? "credit-psi" : "credit-psi#\($0)" }
+        #expect(live.body == "unhealthy: " + workers.map { "\($0): worker stopped: finished (caught up or asked to stop)" }
+            .joined(separator: "; ") + "\n")
         #expect(try get("/readyz").status == 503)
     }
 }
