@@ -88,8 +88,9 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "shannon", dependencies: ["ShannonCLI"]),
-        // State benchmarks (changelog restore rate, key flood): a plain executable, numbers reported not asserted.
-        .executableTarget(name: "changelog-bench", dependencies: ["ShannonCore"], path: "Benchmarks/Changelog"),
+        // State benchmarks (changelog restore rate, local checkpoint, key flood): a plain executable,
+        // numbers reported not asserted. ShannonDaemon for the real durable write (CheckpointStore).
+        .executableTarget(name: "changelog-bench", dependencies: ["ShannonCore", "ShannonDaemon"], path: "Benchmarks/Changelog"),
 
         .executableTarget(name: "boundary-quality", dependencies: ["ShannonStats"], path: "Benchmarks/BoundaryQuality"),
 

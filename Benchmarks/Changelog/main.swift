@@ -1,11 +1,16 @@
 import Foundation
 import ShannonCore
+import ShannonDaemon
 
 // State benchmarks on the engine, no broker (a plain executable, not a timed test: numbers vary
 // with the machine and are reported, never asserted here).
 //
 //   changelog-bench [restore] [--keys N]   checkpoint N keys, write them as changelog records,
 //                                          rebuild and restore them; prints keys/s per phase
+//   changelog-bench checkpoint [--keys N]  the local checkpoint of an N-key state: encode +
+//                                          zstd + durable write (CheckpointStore.write: temp
+//                                          file, fsync, rename, directory fsync), then restore
+//                                          (load + decode + engine restore); wall and CPU ms
 //   changelog-bench hot [--keys N]         N records over 1000 keys held: the per-record cost
 //   changelog-bench key-flood [--keys N]   N records of N distinct keys through one stage with
 //                                          the default `keys:`; prints evictions, notices, the
@@ -150,11 +155,62 @@ func hot(_ records: Int, keys: Int) throws {
           + "ns_per_record=\(Int(t * 1e9 / Double(records))) outbound=\(sent)")
 }
 
+/// Wall-clock seconds of `body`: a durable write waits on the disk, which CPU time does not see.
+func wallSeconds(_ body: () throws -> Void) rethrows -> Double {
+    var a = timespec(), b = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &a)
+    try body()
+    clock_gettime(CLOCK_MONOTONIC, &b)
+    return Double(b.tv_sec - a.tv_sec) + Double(b.tv_nsec - a.tv_nsec) / 1e9
+}
+
+/// The local checkpoint of issue #8's goal: a 1 M-key state to a durable file and back.
+func localCheckpoint(_ n: Int) throws {
+    let plan = try PipelinePlan(spec: PipelineLoader.parse(yaml: pipeline(keysBlock: "keys: { max: \(n) }")))
+    let engine = try PipelineEngine(plan: plan)
+    let state = engine.makePartition(topic: "t", partition: 0, nextOffset: 0)
+    feed(engine, state, records: n) { _ in }
+    let dir = NSTemporaryDirectory() + "changelog-bench-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let store = CheckpointStore(directory: dir)
+    var checkpoint: Checkpoint!
+    var encoded: [UInt8] = []
+    var fileBytes = 0
+    func phase(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+        var cpu = 0.0
+        let wall = try wallSeconds { cpu = try seconds(body) }
+        return (wall, cpu)
+    }
+    let tSnapshot = phase { checkpoint = engine.checkpoint(of: state, createdAtMs: 0) }
+    let tEncode = try phase { encoded = try CheckpointFile.encode(checkpoint) }
+    checkpoint.generation = 1
+    let tWrite = try phase { fileBytes = try store.write(checkpoint) }
+    var loaded: Checkpoint!
+    let tLoad = try phase {
+        loaded = try store.loadLatest(pipeline: "bench", topic: "t", partition: 0,
+                                      expectedFingerprints: checkpoint.fingerprints).checkpoint
+    }
+    var restored: PartitionState!
+    let tRestore = try phase { restored = try engine.restorePartition(loaded) }
+    precondition(engine.checkpoint(of: restored, createdAtMs: 0).entries == checkpoint.entries,
+                 "the restored state differs from the checkpointed one")
+    func ms(_ t: (wall: Double, cpu: Double)) -> String { String(format: "%.0f ms wall, %.0f ms CPU", t.wall * 1e3, t.cpu * 1e3) }
+    print("checkpoint keys=\(n) file_bytes=\(fileBytes) uncompressed_state_bytes=\(checkpoint.entries.reduce(0) { $0 + $1.state.count })"
+          + " encoded_bytes=\(encoded.count)")
+    print("  snapshot (engine.checkpoint, on the worker): \(ms(tSnapshot))")
+    print("  encode + zstd (CheckpointFile.encode):       \(ms(tEncode))")
+    print("  encode + zstd + durable write (store.write): \(ms(tWrite))")
+    print("  load + zstd + decode (store.loadLatest):     \(ms(tLoad))")
+    print("  restore (engine.restorePartition):           \(ms(tRestore))")
+    print("  restore total (load + restore):              \(ms((tLoad.wall + tRestore.wall, tLoad.cpu + tRestore.cpu)))")
+}
+
 switch mode {
+case "checkpoint": try localCheckpoint(keysWanted)
 case "hot": try hot(keysWanted, keys: 1000)
 case "key-flood": try keyFlood(keysWanted)
 case "restore": try restore(keysWanted)
 default:
-    FileHandle.standardError.write(Data("unknown mode \(mode): restore | hot | key-flood\n".utf8))
+    FileHandle.standardError.write(Data("unknown mode \(mode): restore | checkpoint | hot | key-flood\n".utf8))
     exit(2)
 }

@@ -44,6 +44,52 @@ struct Sample: StateCodable, Equatable {
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
     }
 
+    @Test func crcMatchesTheIscsiTestVectors() {
+        // RFC 3720, appendix B.4: 32-byte patterns, long enough for the eight-byte steps.
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+        #expect(CRC32C.checksum([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
+        #expect(CRC32C.checksum((0..<32).map { UInt8($0) }) == 0x46DD_794E)
+        #expect(CRC32C.checksum((0..<32).reversed().map { UInt8($0) }) == 0x113F_DB5C)
+    }
+
+    @Test func crcOfAnySplitIsTheCrcOfTheWhole() {
+        // The eight-byte steps and the byte tail agree at every length and alignment: a CRC
+        // continued from the first part's (as `seed`) equals the CRC of the whole.
+        var state: UInt64 = 11
+        let data = (0..<200).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 40)
+        }
+        let whole = CRC32C.checksum(data)
+        for cut in 0...data.count {
+            let head = CRC32C.checksum(Array(data[..<cut]))
+            #expect(CRC32C.checksum(Array(data[cut...]), seed: head) == whole, "split at \(cut)")
+        }
+    }
+
+    @Test func aCorruptNestedRecordIsCaughtByTheOuterChecksum() throws {
+        // Readers check only the outermost record's CRC: it covers the nested ones' bytes.
+        var w = StateWriter()
+        w.beginRecord(StateTag("OUTR"), version: 1)
+        sample.encode(to: &w)
+        w.endRecord()
+        let good = w.bytes
+        func read(_ bytes: [UInt8]) throws -> Sample {
+            var r = StateReader(bytes)
+            try r.beginRecord(StateTag("OUTR"), supported: 1...1)
+            let s = try Sample(from: &r)
+            try r.endRecord()
+            try r.expectEnd()
+            return s
+        }
+        #expect(try read(good) == sample)
+        for pos in 14..<(good.count - 4) { // every byte of the payload, nested record included
+            var bad = good
+            bad[pos] ^= 0x10
+            #expect(throws: StateDecodingError.self) { try read(bad) }
+        }
+    }
+
     @Test func everyTruncationIsRejected() {
         let bytes = sample.encodedState()
         for cut in 0..<bytes.count {

@@ -96,6 +96,18 @@ public struct AlertRuleState: Equatable, Sendable, StateCodable {
                              baselineMean: mean, baselineSD: sd, z: z, labels: policy.labels)
     }
 
+    /// The key leaves the stage's state (evicted, Stages/StageRunner+Keys.swift) while firing:
+    /// no window of it will be judged again, so the firing ends here. Returns the `resolved`
+    /// decision to publish (nil when not firing, or when the policy sends no `resolved`).
+    public mutating func resolveForEviction(policy: AlertPolicy) -> AlertDecision? {
+        guard firing else { return nil }
+        firing = false
+        clearWindows = 0
+        guard policy.resolve else { return nil }
+        return AlertDecision(state: .resolved, severity: firingSeverity, rule: policy.rule, threshold: policy.threshold,
+                             baselineMean: nil, baselineSD: nil, z: nil, labels: policy.labels)
+    }
+
     /// Whether the rule's condition holds, and the bound to report with it.
     static func condition(_ r: MetricReading, policy: AlertPolicy, z: Double?, mean: Double?, sd: Double?) -> (Bool, Double?) {
         let v = r.value

@@ -53,6 +53,23 @@ public enum ChangelogKey: Equatable, Hashable, Sendable {
         } catch { return nil }
     }
 
+    /// The bytes every entry key of one partition starts with: comparing them is how a restore
+    /// skips parsing (and allocating) the pipeline and topic names of each of a million keys.
+    public static func entryPrefix(pipeline: String, topic: String, partition: Int32) -> [UInt8] {
+        var w = StateWriter(capacity: 64)
+        w.write(magic); w.write(UInt8(1)); w.write(pipeline); w.write(topic); w.write(UInt32(bitPattern: partition))
+        return w.bytes
+    }
+
+    /// (stage, key) of an entry key that starts with `prefix` (from `entryPrefix`); nil when it
+    /// does not, or when the rest is not exactly two strings.
+    public static func entry(_ bytes: [UInt8], prefix: [UInt8]) -> (stage: String, key: String)? {
+        guard bytes.count >= prefix.count + 8, bytes.starts(with: prefix) else { return nil }
+        var r = StateReader(bytes, from: prefix.count)
+        guard let stage = try? r.readString(), let key = try? r.readString(), (try? r.expectEnd()) != nil else { return nil }
+        return (stage, key)
+    }
+
     public var partitionIdentity: (pipeline: String, topic: String, partition: Int32) {
         switch self {
         case let .entry(p, t, n, _, _), let .marker(p, t, n, _): (p, t, n)
@@ -106,9 +123,10 @@ public enum ChangelogValue {
     /// The writer's tag, without decompressing. nil when the value is not ours.
     public static func tag(_ value: [UInt8]) -> ChangelogTag? {
         guard value.count > prefix, value[0] == version else { return nil }
-        var r = StateReader(Array(value[1..<prefix]))
-        guard let e = try? r.read(UInt64.self), let g = try? r.read(UInt64.self) else { return nil }
-        return ChangelogTag(epoch: e, generation: g)
+        return value.withUnsafeBytes { b in
+            ChangelogTag(epoch: UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 1, as: UInt64.self)),
+                         generation: UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 9, as: UInt64.self)))
+        }
     }
 
     /// The sealed state bytes (decompressed; their own CRC is checked when they are restored).

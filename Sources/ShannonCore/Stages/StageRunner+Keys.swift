@@ -140,9 +140,11 @@ extension StageRunner {
         }
     }
 
-    /// Reports what the key had not reported yet, marked `evicted`, and forgets the key.
+    /// Reports what the key had not reported yet, marked `evicted`, resolves its firing alert if
+    /// it has one, and forgets the key.
     private func evict(_ s: KeySlot<E>, _ cause: KeyEviction, _ position: RecordPosition, _ now: Int64,
                        _ emissions: inout [StageEmission]) {
+        let first = emissions.count
         if context.isEventTime {
             s.state.window.closeAll()
             while let closed = s.state.window.nextClosed() {
@@ -151,12 +153,41 @@ extension StageRunner {
         } else if let open = s.state.window.openBounds {
             closeWindow(ClosedWindow(slot: 0, bounds: open), s, s.id, position, now, &emissions, evicted: cause)
         }
+        if let policy = context.policy, let decision = s.state.rule.resolveForEviction(policy: policy) {
+            resolveEvicted(decision, cause, s.id, position, now, partialAt: emissions.count > first ? emissions.count - 1 : nil,
+                           &emissions)
+        }
         unlink(s)
         keys[s.id] = nil
         keyText[s.id] = nil
         if lastSlot === s { lastSlot = nil }
         counter?.held[stageIndex] -= 1
         counter?.evicted[stageIndex] += 1
+    }
+
+    /// The `resolved` alert of a key evicted while firing, carried by the emission of its partial
+    /// window (never judged, so it has no alert of its own), or by an emission of its own when the
+    /// key had no partial window. `detail.resolved_by: "eviction"` and `detail.eviction` say why.
+    private func resolveEvicted(_ decision: AlertDecision, _ cause: KeyEviction, _ keyID: UInt64, _ position: RecordPosition,
+                                _ now: Int64, partialAt index: Int?, _ emissions: inout [StageEmission]) {
+        let key = keyText[keyID] ?? ""
+        let window = index.map { emissions[$0].window } ?? AlertWindow(
+            topic: position.topic, partition: position.partition, startOffset: position.offset, endOffset: position.offset,
+            startTime: position.eventTime, endTime: position.eventTime, records: 0)
+        let detail = JSONValue.object([
+            JSONMember("resolved_by", .string("eviction")), JSONMember("eviction", .string(cause.rawValue)),
+            JSONMember("message", .string("key `\(key)` left stage `\(context.spec.id)` (\(cause.rawValue)) while firing: "
+                + "its windows are no longer judged, so the firing is resolved here")),
+        ])
+        let alert = Alert(pipeline: context.pipeline, stage: context.spec.id, stageType: context.spec.type.rawValue, key: key,
+                          metric: context.alertMetric, reading: MetricReading(value: .nan), decision: decision,
+                          window: window, windowIsEventTime: context.isEventTime, detail: detail, emittedAt: now)
+        if let index {
+            emissions[index].alert = alert
+        } else {
+            emissions.append(StageEmission(stage: context.spec.id, stageType: context.spec.type, key: key, window: window,
+                                           report: Self.emptyReport, alert: alert, evicted: cause))
+        }
     }
 
     private func capNotice(_ position: RecordPosition, _ now: Int64) -> Alert {

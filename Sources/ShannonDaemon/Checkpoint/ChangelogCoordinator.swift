@@ -51,6 +51,7 @@ public final class ChangelogCoordinator {
             for stale in result.staleMarkers {
                 logger.warning("changelog: stale owner's late checkpoint ignored", metadata: [
                     "partition": "\(tp)", "owner": "\(stale.owner)", "stale": "\(stale.tag)",
+                    "stale_entries": "\(result.staleEntries)", "stale_next_offset": "\(stale.nextOffset)",
                     "newest": "\(result.marker.map { "\($0.tag)" } ?? "-")"])
             }
             var obsolete = result.obsoleteKeys

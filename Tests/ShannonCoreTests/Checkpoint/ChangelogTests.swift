@@ -95,6 +95,9 @@ import Testing
             let r = try l.rebuild()
             #expect(r.marker?.owner == "b")
             #expect(r.staleMarkers.map(\.owner) == ["a"])
+            // A's late "x" and "z" ("y" unchanged, not written): counted as the stale write's,
+            // not as an unfinished checkpoint.
+            #expect(r.staleEntries == 2 && r.ignoredTentative == 0)
             if l.records.count == log.records.count { // uncompacted: B's values are all there
                 #expect(r.checkpoint?.entries == Self.checkpoint(2, offset: 15, ["x": [3], "y": [2]]).entries)
             } else {
