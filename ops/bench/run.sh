@@ -8,6 +8,7 @@
 #   kernels           `swift package benchmark` (package-benchmark): Benchmarks/PSI, Entropy, Boundary
 #   boundary-quality  ops/bench/boundary-quality.sh: F1 on the TCPD series
 #   e2e               ops/bench/e2e.sh: shannon run vs kcat vs Python on one embedded broker
+#   latency           ops/bench/latency.sh: record produced -> alert p50/p99/max at 50 k records/s (~30 s)
 # Takes about 4 minutes after a release build on the 2-core machine (3.5 at load 8), more while
 # it is busy or on the first run (the benchmark tool builds once): the report prints the load
 # average, since every rate here moves with it.
@@ -35,6 +36,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 run kernels           swift package --package-path Benchmarks benchmark --no-progress --grouping metric
 run boundary-quality  ops/bench/boundary-quality.sh
 run e2e               ops/bench/e2e.sh
+run latency           ops/bench/latency.sh
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 section() { printf '\n== %s\n' "$1"; }
@@ -55,6 +57,9 @@ show "$out/boundary-quality.log" '^(series|bank|brent|nile|run_log|seatbelts|us_
 
 section "end to end (ops/bench/e2e.sh)"
 [ -f "$out/e2e.log" ] && sed -n '/^end to end:/,$p' "$out/e2e.log" | sed 's/^/  /'
+
+section "alert latency (ops/bench/latency.sh)"
+show "$out/latency.log" '^(offered|latency|alert latency)'
 
 if ((${#failed[@]})); then
   printf '\nfailed: %s (see the logs above)\n' "${failed[*]}"
