@@ -26,7 +26,7 @@ func describe(_ p: BoundaryParameters) -> String {
     }
     let c = p.cusum.map { "cusum(k=\($0.drift),h=\($0.threshold))" } ?? "no-cusum"
     let s = p.scale == .meanAbsolute ? "mad-step" : "rms-step"
-    return "\(a) \(s) \(t) \(c) nMin=\(p.nMin) kMax=\(p.kMax) floor=\(p.sigmaFloor) gap=\(p.refractoryGap)"
+    return "\(a) \(s) \(t) \(c) nMin=\(p.nMin) kMax=\(p.kMax) floor=\(p.sigmaFloor) gap=\(p.refractoryGap)" + (p.keepErrors ? " keep-errors" : "")
 }
 
 func tcpd(directory: String) throws {

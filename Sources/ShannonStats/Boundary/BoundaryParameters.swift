@@ -86,10 +86,16 @@ public struct BoundaryParameters: Sendable, Equatable {
     public var scale: DifferenceScale
     /// The optional CUSUM beside the single-record test.
     public var cusum: Cusum?
+    /// Whether the error memory survives a boundary (only the anticipator's context and the CUSUM
+    /// restart). Off: each event is judged against its own errors alone, so the first errors of
+    /// an event set its threshold. On: the memory is the last K_max errors of the stream, so a
+    /// series whose errors are heavy-tailed everywhere (a jump every few records) keeps that
+    /// knowledge past each boundary instead of re-learning it, and firing, after every jump.
+    public var keepErrors: Bool
 
     public init(anticipator: Anticipator, error: PredictionErrorKind, test: BoundaryTest,
                 nMin: Int, kMax: Int, sigmaFloor: Double, refractoryGap: Int,
-                scale: DifferenceScale = .rootMeanSquare, cusum: Cusum? = nil) {
+                scale: DifferenceScale = .rootMeanSquare, cusum: Cusum? = nil, keepErrors: Bool = false) {
         self.anticipator = anticipator
         self.error = error
         self.test = test
@@ -99,6 +105,7 @@ public struct BoundaryParameters: Sendable, Equatable {
         self.refractoryGap = refractoryGap
         self.scale = scale
         self.cusum = cusum
+        self.keepErrors = keepErrors
     }
 
     /// linear(20), standardised absolute error in mean-absolute-step units, z > 5 or CUSUM
