@@ -53,9 +53,9 @@ func tcpd(directory: String) throws {
     let cv = CrossValidation.leaveOneSeriesOut(scores)
     let means = scores.map { $0.reduce(0, +) / Double($0.count) }
     let bestIndex = means.indices.max { means[$0] < means[$1] || (means[$0] == means[$1] && $0 > $1) }!
-    print("\nleave-one-series-out over \(grid.count) candidate sets (pick the best mean on 18, score the 19th):")
+    print("\nleave-one-series-out over \(grid.count) candidate sets (pick the best mean on 18, score the 19th; then the F1 of the best set on all 19):")
     for (j, s) in data.series.enumerated() {
-        print(pad(s.name, 20) + fmt(cv.heldOut[j], 9) + "   chosen: " + describe(grid[cv.chosen[j]]))
+        print(pad(s.name, 20) + fmt(cv.heldOut[j], 9) + fmt(scores[bestIndex][j], 9) + "   chosen: " + describe(grid[cv.chosen[j]]))
     }
     print(String(format: "cross-validated mean F1 %.4f; tuning-set mean of the best set %.4f (%@); defaults %.4f",
                  cv.mean, means[bestIndex], describe(grid[bestIndex]), mean(f1)))
