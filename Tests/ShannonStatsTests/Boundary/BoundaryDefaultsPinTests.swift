@@ -85,7 +85,7 @@ import Testing
 
     @Test func residualsBelowTheRelativeFloorAreNotChanges() {
         // A constant stream (unit 0) with a last-ulp wobble: 1e-7 relative is below the floor
-        // (1e-6 of the magnitude), so errors stay ≤ 0.1 and nothing fires; a real step of 1 % does.
+        // (1e-6 of the magnitude), so errors stay ≤ 0.1 and nothing fires; a real, lasting step of 1 % does.
         var p = BoundaryParameters.default
         p.nMin = 5
         var d = EventBoundaryDetector(dimension: 1, parameters: p)
@@ -94,7 +94,7 @@ import Testing
         let wobble = x.compactMap { d.update([$0])?.position }
         #expect(wobble.isEmpty, "fired at \(wobble)")
         var stepped = EventBoundaryDetector(dimension: 1, parameters: p)
-        x[25] = 1010
+        for t in 25..<40 { x[t] = 1010 }
         #expect(x.compactMap { stepped.update([$0])?.position } == [25])
     }
 }
