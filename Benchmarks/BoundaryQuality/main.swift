@@ -80,6 +80,11 @@ do {
         cosine.error = .cosine
         cosine.sigmaFloor = 1e-3
         VideoProtocol.run(parameters: cosine, label: "defaults, cosine error")
+        // pipelines/video-boundaries.yaml's settings (cosine, ewma 0.3, per-event memory, gap 5).
+        let demo = BoundaryParameters(anticipator: .ewma(alpha: 0.3), error: .cosine, test: .gaussian(tau: 4),
+                                      nMin: 10, kMax: 256, sigmaFloor: 0.001, refractoryGap: 5,
+                                      scale: .meanAbsolute, cusum: Cusum(drift: 0.5, threshold: 8), keepErrors: false)
+        VideoProtocol.run(parameters: demo, label: "video demo settings")
     }
     if all || modes.contains("--kernel") {
         print("\nkernel, defaults (\(updates) updates per dimension):")

@@ -60,6 +60,14 @@ public struct EventBoundaryDetector: Sendable {
     /// the detector found depended on how the prediction happened to round.
     static let relativeScaleFloor = 1e-6
 
+    /// σ_floor as the test applies it. A standardised error is the mean of D per-dimension terms,
+    /// so its spread shrinks as 1/√D on a stationary stream: the floor, given in the units of one
+    /// dimension, is scaled by 1/√D (D = 1 unchanged). The cosine error is one number whatever D
+    /// is, so its floor is used as given.
+    var sigmaFloor: Double {
+        parameters.error == .cosine ? parameters.sigmaFloor : parameters.sigmaFloor / Double(dimension).squareRoot()
+    }
+
     public init(dimension: Int, parameters: BoundaryParameters = .default) {
         precondition(dimension >= 1, "dimension must be at least 1")
         if let problem = parameters.problem { preconditionFailure(problem) }
@@ -151,7 +159,7 @@ public struct EventBoundaryDetector: Sendable {
     private mutating func test(_ e: Double) -> Boundary? {
         let mu = memory.mean
         let sigma = memory.sd
-        let denom = Swift.max(sigma, parameters.sigmaFloor)
+        let denom = Swift.max(sigma, sigmaFloor)
         let z = (e - mu) / denom
         switch parameters.test {
         case let .gaussian(tau):

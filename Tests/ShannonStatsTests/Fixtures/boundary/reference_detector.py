@@ -8,7 +8,7 @@ shared/data/changepoints; BoundaryDefaultsPinTests pins the same numbers.
 Default parameters in this script's encoding: anticipator 3 (linear), L 20, scale 1 (mean
 absolute step x sqrt(pi/2)), test 0 (mean/sd z), tau 5, n_min 5, K_max 512, floor 1, gap 0,
 CUSUM k 0.5, h 8, position = current record, error memory kept across boundaries (keep=True).
-The unit's floor relative to the values' magnitude (rel 1e-6) is applied here as in the Swift
+The test's sigma floor is divided by sqrt(D) (the error is a mean of D terms). The unit's floor relative to the values' magnitude (rel 1e-6) is applied here as in the Swift
 detector; this script predicts with the direct weighted sum over the window, the Swift code with
 running sums, so agreement also shows the detections do not hang on how the prediction rounds.
 """
@@ -111,12 +111,14 @@ def run(X, ant, L, alpha, scalek, testk, tau, nmin, kmax, floor, gap, ck=0.5, ch
             if mc>=nmin and armed:
                 vals=np.empty(mc)
                 for i in range(mc): vals[i]=mem[(mh-mc+i+kmax)%kmax]
+                # the floor is per dimension; a mean of D standardised terms spreads as 1/sqrt(D)
+                fl=floor/math.sqrt(D)
                 if testk==0:
                     mu=vals.mean(); sg=vals.std()*math.sqrt(mc/(mc-1))
-                    z=(e-mu)/max(sg,floor)
+                    z=(e-mu)/max(sg,fl)
                 else:
                     med=np.median(vals); mad=np.median(np.abs(vals-med))*1.4826
-                    z=(e-med)/max(mad,floor)
+                    z=(e-med)/max(mad,fl)
                 b=z>tau
                 if not b:
                     S=max(0.0,S+z-ck)
