@@ -17,10 +17,13 @@ enum CrossValidation {
         let cusums: [Cusum?] = [nil, Cusum(drift: 0.5, threshold: 4), Cusum(drift: 0.5, threshold: 8),
                                 Cusum(drift: 1, threshold: 4), Cusum(drift: 1, threshold: 8)]
         var out: [BoundaryParameters] = []
+        for keep in [false, true] {
         for a in anticipators { for s in scales { for t in taus { for n in nMins { for k in kMaxes { for f in floors { for c in cusums {
             out.append(BoundaryParameters(anticipator: a, error: .standardisedAbsolute, test: .gaussian(tau: t),
-                                          nMin: n, kMax: k, sigmaFloor: f, refractoryGap: 0, scale: s, cusum: c))
+                                          nMin: n, kMax: k, sigmaFloor: f, refractoryGap: 0, scale: s, cusum: c,
+                                          keepErrors: keep))
         } } } } } } }
+        }
         return out
     }
 

@@ -26,7 +26,7 @@ func describe(_ p: BoundaryParameters) -> String {
     }
     let c = p.cusum.map { "cusum(k=\($0.drift),h=\($0.threshold))" } ?? "no-cusum"
     let s = p.scale == .meanAbsolute ? "mad-step" : "rms-step"
-    return "\(a) \(s) \(t) \(c) nMin=\(p.nMin) kMax=\(p.kMax) floor=\(p.sigmaFloor) gap=\(p.refractoryGap)"
+    return "\(a) \(s) \(t) \(c) nMin=\(p.nMin) kMax=\(p.kMax) floor=\(p.sigmaFloor) gap=\(p.refractoryGap)" + (p.keepErrors ? " keep-errors" : "")
 }
 
 func tcpd(directory: String) throws {
@@ -53,9 +53,9 @@ func tcpd(directory: String) throws {
     let cv = CrossValidation.leaveOneSeriesOut(scores)
     let means = scores.map { $0.reduce(0, +) / Double($0.count) }
     let bestIndex = means.indices.max { means[$0] < means[$1] || (means[$0] == means[$1] && $0 > $1) }!
-    print("\nleave-one-series-out over \(grid.count) candidate sets (pick the best mean on 18, score the 19th):")
+    print("\nleave-one-series-out over \(grid.count) candidate sets (pick the best mean on 18, score the 19th; then the F1 of the best set on all 19):")
     for (j, s) in data.series.enumerated() {
-        print(pad(s.name, 20) + fmt(cv.heldOut[j], 9) + "   chosen: " + describe(grid[cv.chosen[j]]))
+        print(pad(s.name, 20) + fmt(cv.heldOut[j], 9) + fmt(scores[bestIndex][j], 9) + "   chosen: " + describe(grid[cv.chosen[j]]))
     }
     print(String(format: "cross-validated mean F1 %.4f; tuning-set mean of the best set %.4f (%@); defaults %.4f",
                  cv.mean, means[bestIndex], describe(grid[bestIndex]), mean(f1)))
@@ -80,6 +80,11 @@ do {
         cosine.error = .cosine
         cosine.sigmaFloor = 1e-3
         VideoProtocol.run(parameters: cosine, label: "defaults, cosine error")
+        // pipelines/video-boundaries.yaml's settings (cosine, ewma 0.3, per-event memory, gap 5).
+        let demo = BoundaryParameters(anticipator: .ewma(alpha: 0.3), error: .cosine, test: .gaussian(tau: 4),
+                                      nMin: 10, kMax: 256, sigmaFloor: 0.001, refractoryGap: 5,
+                                      scale: .meanAbsolute, cusum: Cusum(drift: 0.5, threshold: 8), keepErrors: false)
+        VideoProtocol.run(parameters: demo, label: "video demo settings")
     }
     if all || modes.contains("--kernel") {
         print("\nkernel, defaults (\(updates) updates per dimension):")

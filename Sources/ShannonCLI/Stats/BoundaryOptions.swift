@@ -11,7 +11,7 @@ struct BoundaryOptions: ParsableArguments {
     @Option(help: "Prediction error: abs (standardised absolute), squared (standardised squared), or cosine (default abs).") var error: String?
     @Option(help: "Gaussian test threshold on z (default 5).") var tau: Double?
     @Option(help: "Use the Student-t test at this level instead of the z threshold.") var tAlpha: Double?
-    @Option(help: "Errors held before any test (default 5).") var nMin: Int?
+    @Option(help: "Errors held before any test (default 20).") var nMin: Int?
     @Option(help: "Most errors held in the memory (default 512).") var kMax: Int?
     @Option(help: "Floor on sigma in the test (default 1).") var sigmaFloor: Double?
     @Option(help: "Refractory gap: records after a boundary with no boundary (default 0).") var gap: Int?

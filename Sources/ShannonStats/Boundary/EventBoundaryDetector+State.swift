@@ -23,6 +23,7 @@ extension BoundaryParameters {
         w.write(cusum != nil)
         w.write(cusum?.drift ?? 0)
         w.write(cusum?.threshold ?? 0)
+        w.write(keepErrors)
     }
 
     /// Version 1 records end after the gap: RMS scale, no CUSUM.
@@ -74,6 +75,7 @@ extension BoundaryParameters {
                 throw StateDecodingError.invalid("CUSUM values without a CUSUM")
             }
         }
+        if version >= 3 { keepErrors = try r.readBool() }
         if let problem { throw StateDecodingError.invalid(problem) }
     }
 }
@@ -84,7 +86,7 @@ extension EventBoundaryDetector: StateCodable {
     /// Writes every buffer whole (unused slots included) so a decoded detector continues
     /// bit-for-bit like the one that was saved.
     public func encode(to w: inout StateWriter) {
-        w.beginRecord(Self.stateTag, version: 2)
+        w.beginRecord(Self.stateTag, version: 3)
         w.write(dimension)
         parameters.encode(to: &w)
         w.write(position)
@@ -104,12 +106,15 @@ extension EventBoundaryDetector: StateCodable {
         w.write(memory.removals)
         w.write(memory.values)
         w.write(cusumSum)
+        w.write(sum0)
+        w.write(sum1)
+        w.write(pushesSinceExact)
         w.endRecord()
     }
 
     public init(from r: inout StateReader) throws {
         let version = try r.beginRecord(Self.stateTag)
-        try StateReader.check(version, tag: Self.stateTag, supported: 1...2)
+        try StateReader.check(version, tag: Self.stateTag, supported: 1...3)
         let dimension = try r.readCount(limit: 1 << 24)
         guard dimension >= 1 else { throw StateDecodingError.invalid("dimension 0") }
         let parameters = try BoundaryParameters(from: &r, version: version)
@@ -131,6 +136,9 @@ extension EventBoundaryDetector: StateCodable {
         let removals = try r.readCount(limit: parameters.kMax - 1)
         let values = try r.readDoubles()
         let cusumSum = version >= 2 ? try r.readDouble() : 0
+        // Version 2 and earlier summed the context on every record: their sums are recomputed.
+        let sums: (s0: [Double], s1: [Double], pushes: Int)? = version >= 3
+            ? (try r.readDoubles(), try r.readDoubles(), try r.readCount(limit: contextLength - 1)) : nil
         try r.endRecord()
 
         guard context.count == contextLength * dimension, scale.count == dimension,
@@ -139,7 +147,7 @@ extension EventBoundaryDetector: StateCodable {
         guard lastBoundary >= -1, lastBoundary < position,
               lastBoundary == -1 ? eventStart == 0 : eventStart == lastBoundary,
               hasPrevious == (position > 0), scaleCount == Swift.max(position - 1, 0),
-              contextCount <= position - eventStart, memCount <= position - eventStart
+              contextCount <= position - eventStart, parameters.keepErrors || memCount <= position - eventStart
         else { throw StateDecodingError.invalid("detector positions inconsistent") }
         guard context.allSatisfy(\.isFinite), previous.allSatisfy(\.isFinite),
               scale.allSatisfy({ $0.isFinite && $0 >= 0 }), values.allSatisfy({ $0.isFinite && $0 >= 0 })
@@ -177,5 +185,30 @@ extension EventBoundaryDetector: StateCodable {
         self.hasPrevious = hasPrevious
         self.memory = memory
         self.cusumSum = cusumSum
+        guard let sums else {
+            recomputeSums()
+            return
+        }
+        guard sums.s0.count == dimension, sums.s1.count == dimension,
+              sums.s0.allSatisfy(\.isFinite), sums.s1.allSatisfy(\.isFinite)
+        else { throw StateDecodingError.invalid("context sums do not match D = \(dimension) or are not finite") }
+        let usesSums: Bool
+        switch parameters.anticipator {
+        case .mean, .linear: usesSums = true
+        case .last, .ewma: usesSums = false
+        }
+        // The sums must be the ring's (to rounding): check against an exact recomputation.
+        var exact = self
+        exact.recomputeSums()
+        let sumScale = context.reduce(0) { Swift.max($0, abs($1)) } * Double(contextLength * contextLength) + 1e-300
+        for d in 0..<dimension where usesSums {
+            guard abs(sums.s0[d] - exact.sum0[d]) <= 1e-9 * sumScale, abs(sums.s1[d] - exact.sum1[d]) <= 1e-9 * sumScale
+            else { throw StateDecodingError.invalid("context sums disagree with the context") }
+        }
+        guard usesSums || (sums.s0.allSatisfy { $0 == 0 } && sums.s1.allSatisfy { $0 == 0 } && sums.pushes == 0)
+        else { throw StateDecodingError.invalid("context sums for an anticipator without sums") }
+        sum0 = sums.s0
+        sum1 = sums.s1
+        pushesSinceExact = sums.pushes
     }
 }

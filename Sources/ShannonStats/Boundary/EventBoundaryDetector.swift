@@ -14,8 +14,9 @@ import Darwin
 /// own noise. On a boundary the error memory and the anticipator context are cleared: the
 /// boundary record is the first record of the new event.
 ///
-/// All buffers are allocated at init; `update` allocates nothing and is O(L·D) (L the
-/// anticipator's context length), i.e. O(1) in the length of the stream.
+/// All buffers are allocated at init; `update` allocates nothing and is O(D) for every
+/// anticipator (running sums, EventBoundaryDetector+Anticipator.swift), i.e. O(1) in the length
+/// of the stream and in the anticipator's context length.
 public struct EventBoundaryDetector: Sendable {
     public let dimension: Int
     public let parameters: BoundaryParameters
@@ -31,6 +32,11 @@ public struct EventBoundaryDetector: Sendable {
     var context: [Double]
     var contextCount = 0
     var contextHead = 0
+    /// Running Σ y_i and Σ i·y_i over the context per dimension (`mean` and `linear` only; zero
+    /// otherwise), and pushes since they were last summed exactly from the ring.
+    var sum0: [Double]
+    var sum1: [Double]
+    var pushesSinceExact = 0
     /// Running mean of squared first differences per dimension (the scale s_d², never reset).
     var scale: [Double]
     var scaleCount = 0
@@ -47,12 +53,29 @@ public struct EventBoundaryDetector: Sendable {
     /// The largest per-dimension standardised error, keeping the memory's moments finite.
     static let errorCap = 1000.0
 
+    /// The unit s_d is never taken below this fraction of the magnitude of the values compared
+    /// (max(|f_d|, |f^_d|)): a residual of a few Float ulps of the value (≈ 6e-8 relative each)
+    /// is representation or arithmetic noise, not a change. Without it, a stream constant so far
+    /// (s_d = 0) turned any rounding residual of the prediction into the capped error, and what
+    /// the detector found depended on how the prediction happened to round.
+    static let relativeScaleFloor = 1e-6
+
+    /// σ_floor as the test applies it. A standardised error is the mean of D per-dimension terms,
+    /// so its spread shrinks as 1/√D on a stationary stream: the floor, given in the units of one
+    /// dimension, is scaled by 1/√D (D = 1 unchanged). The cosine error is one number whatever D
+    /// is, so its floor is used as given.
+    var sigmaFloor: Double {
+        parameters.error == .cosine ? parameters.sigmaFloor : parameters.sigmaFloor / Double(dimension).squareRoot()
+    }
+
     public init(dimension: Int, parameters: BoundaryParameters = .default) {
         precondition(dimension >= 1, "dimension must be at least 1")
         if let problem = parameters.problem { preconditionFailure(problem) }
         self.dimension = dimension
         self.parameters = parameters
         context = [Double](repeating: 0, count: parameters.anticipator.contextLength * dimension)
+        sum0 = [Double](repeating: 0, count: dimension)
+        sum1 = [Double](repeating: 0, count: dimension)
         scale = [Double](repeating: 0, count: dimension)
         previous = [Double](repeating: 0, count: dimension)
         memory = ErrorMemory(capacity: parameters.kMax)
@@ -120,14 +143,12 @@ public struct EventBoundaryDetector: Sendable {
             }
             if boundary != nil {
                 cusumSum = 0
-                memory.clear()
-                contextCount = 0
-                contextHead = 0
+                if !parameters.keepErrors { memory.clear() }
+                clearContext()
                 lastBoundary = position
                 eventStart = position
-            } else {
-                memory.add(e)
             }
+            if boundary == nil || parameters.keepErrors { memory.add(e) }
         }
         pushContext()
         position += 1
@@ -138,7 +159,7 @@ public struct EventBoundaryDetector: Sendable {
     private mutating func test(_ e: Double) -> Boundary? {
         let mu = memory.mean
         let sigma = memory.sd
-        let denom = Swift.max(sigma, parameters.sigmaFloor)
+        let denom = Swift.max(sigma, sigmaFloor)
         let z = (e - mu) / denom
         switch parameters.test {
         case let .gaussian(tau):
@@ -175,46 +196,6 @@ public struct EventBoundaryDetector: Sendable {
         }
     }
 
-    /// Fills `prediction` from the context (unsafe buffers: this is the per-record inner loop).
-    private mutating func predict() {
-        let dim = dimension
-        let l = parameters.anticipator.contextLength
-        let k = contextCount
-        let first = contextHead - k + l // row of the oldest vector, before `% l`
-        let anticipator = parameters.anticipator
-        context.withUnsafeBufferPointer { ctx in
-            prediction.withUnsafeMutableBufferPointer { pred in
-                switch anticipator {
-                case .last, .ewma:
-                    let r = ((first + k - 1) % l) * dim
-                    for d in 0..<dim { pred[d] = ctx[r + d] }
-                case .mean:
-                    var r = (first % l) * dim
-                    for d in 0..<dim { pred[d] = ctx[r + d] }
-                    for i in 1..<Swift.max(k, 1) {
-                        r = ((first + i) % l) * dim
-                        for d in 0..<dim { pred[d] += ctx[r + d] }
-                    }
-                    let inv = 1 / Double(k)
-                    for d in 0..<dim { pred[d] *= inv }
-                case .linear:
-                    // ŷ = ȳ + b (k − x̄), b = Σ(x − x̄)(y − ȳ)/Σ(x − x̄)² = Σ(x − x̄) y / Sxx.
-                    let xBar = Double(k - 1) / 2
-                    var sxx = 0.0
-                    for i in 0..<k { sxx += (Double(i) - xBar) * (Double(i) - xBar) }
-                    let lead = Double(k) - xBar
-                    for d in 0..<dim { pred[d] = 0 }
-                    for i in 0..<k {
-                        let r = ((first + i) % l) * dim
-                        // Each context value's weight in the prediction: 1/k + (x − x̄)(k − x̄)/Sxx.
-                        let w = 1 / Double(k) + (k > 1 ? (Double(i) - xBar) * lead / sxx : 0)
-                        for d in 0..<dim { pred[d] += w * ctx[r + d] }
-                    }
-                }
-            }
-        }
-    }
-
     /// Branch-free per dimension (so it vectorises) and summed in four interleaved partial sums
     /// (so the adds do not wait on each other); for D ≤ 4 that is the plain sum. The unit s_d is
     /// the RMS first difference, or √(π/2)·(mean |first difference|) — linear in the steps, so
@@ -227,18 +208,20 @@ public struct EventBoundaryDetector: Sendable {
         return current.withUnsafeBufferPointer { cur in
             prediction.withUnsafeBufferPointer { pred in
                 scale.withUnsafeBufferPointer { sc in
+                    let rel = Self.relativeScaleFloor
                     if squared {
                         return Self.sumTerms(dim) { d in
                             let r = cur[d] - pred[d]
-                            let s = sc[d] * unit
-                            let s2 = known ? (rms ? sc[d] : s * s) : 0
-                            return Self.clampTerm(r * r / s2, residual: r, cap: Self.errorCap * Self.errorCap)
+                            let s = known ? (rms ? sc[d].squareRoot() : sc[d] * unit) : 0
+                            let f = Swift.max(s, rel * Swift.max(abs(cur[d]), abs(pred[d])))
+                            return Self.clampTerm(r * r / (f * f), residual: r, cap: Self.errorCap * Self.errorCap)
                         } / Double(dim)
                     }
                     return Self.sumTerms(dim) { d in
                         let r = cur[d] - pred[d]
                         let s = known ? (rms ? sc[d].squareRoot() : sc[d] * unit) : 0
-                        return Self.clampTerm(abs(r) / s, residual: r, cap: Self.errorCap)
+                        let f = Swift.max(s, rel * Swift.max(abs(cur[d]), abs(pred[d])))
+                        return Self.clampTerm(abs(r) / f, residual: r, cap: Self.errorCap)
                     } / Double(dim)
                 }
             }
@@ -283,27 +266,4 @@ public struct EventBoundaryDetector: Sendable {
         return (1 - cosine) / 2
     }
 
-    private mutating func pushContext() {
-        let dim = dimension
-        if case let .ewma(alpha) = parameters.anticipator {
-            if contextCount == 0 {
-                for d in 0..<dim { context[d] = current[d] }
-                contextCount = 1
-            } else {
-                for d in 0..<dim { context[d] = alpha * current[d] + (1 - alpha) * context[d] }
-            }
-            contextHead = 0
-            return
-        }
-        let l = parameters.anticipator.contextLength
-        let r = contextHead * dim
-        current.withUnsafeBufferPointer { cur in
-            context.withUnsafeMutableBufferPointer { ctx in
-                for d in 0..<dim { ctx[r + d] = cur[d] }
-            }
-        }
-        contextHead += 1
-        if contextHead == l { contextHead = 0 }
-        if contextCount < l { contextCount += 1 }
-    }
 }

@@ -16,8 +16,8 @@ public struct BoundaryParams: Sendable, Equatable {
         case meanAbs = "mean_abs"
     }
     // Defaults: ShannonStats' `BoundaryParameters.default`, chosen on the 19 TCPD development
-    // series — mean F1 0.777 there, 0.725 leave-one-series-out cross-validated, against 0.659
-    // for predicting no change (docs/statistics-entropy-boundaries.md). For `error: cosine` on
+    // series — 0.744 leave-one-series-out cross-validated (0.797 on the tuning set itself),
+    // against 0.659 for predicting no change (docs/statistics-entropy-boundaries.md). For `error: cosine` on
     // embeddings, set `sigma_floor` near 1e-3 (cosine errors live in [0, 1]).
     public var anticipator: Anticipator = .linear
     /// L: vectors the `mean`/`linear` anticipators look back over.
@@ -25,7 +25,7 @@ public struct BoundaryParams: Sendable, Equatable {
     /// `ewma` factor in (0, 1].
     public var alpha: Double = 0.3
     public var error: ErrorKind = .standardized
-    public var nMin: Int = 5
+    public var nMin: Int = 20
     public var kMax: Int = 512
     public var sigmaFloor: Double = 1
     public var tau: Double = 5.0
@@ -37,6 +37,8 @@ public struct BoundaryParams: Sendable, Equatable {
     /// threshold. A threshold of 0 turns it off.
     public var cusumDrift: Double = 0.5
     public var cusumThreshold: Double = 8
+    /// Whether the error memory survives a boundary (ShannonStats' `BoundaryParameters.keepErrors`).
+    public var keepErrors = true
 
     /// The detector's parameters (ShannonStats' `BoundaryParameters`) these params name.
     var detectorParameters: BoundaryParameters {
@@ -51,13 +53,15 @@ public struct BoundaryParams: Sendable, Equatable {
         return BoundaryParameters(anticipator: anticipator, error: error, test: test, nMin: nMin, kMax: kMax,
                                   sigmaFloor: sigmaFloor, refractoryGap: refractory,
                                   scale: scale == .rms ? .rootMeanSquare : .meanAbsolute,
-                                  cusum: cusumThreshold > 0 ? Cusum(drift: cusumDrift, threshold: cusumThreshold) : nil)
+                                  cusum: cusumThreshold > 0 ? Cusum(drift: cusumDrift, threshold: cusumThreshold) : nil,
+                                  keepErrors: keepErrors)
     }
 }
 
 extension BoundaryParams: StageKind {
     static let paramKeys = ["anticipator", "lookback", "alpha", "error", "n_min", "k_max", "sigma_floor", "tau",
-                            "refractory", "test", "test_alpha", "scale", "cusum_drift", "cusum_threshold"]
+                            "refractory", "test", "test_alpha", "scale", "cusum_drift", "cusum_threshold",
+                            "keep_errors"]
     static let headlineMetric = "z"
     static let metrics = ["z", "error", "boundaries"]
     static let inputTypes: [FieldType] = [.vector]
@@ -82,6 +86,7 @@ extension BoundaryParams: StageKind {
         p.scale = r.choice("scale", Scale.self) ?? p.scale
         p.cusumDrift = r.double("cusum_drift", min: 0) ?? p.cusumDrift
         p.cusumThreshold = r.double("cusum_threshold", min: 0) ?? p.cusumThreshold
+        p.keepErrors = r.bool("keep_errors") ?? p.keepErrors
         if p.kMax < p.nMin, let n = r.value("k_max") ?? r.value("n_min") {
             r.reader.error(n.mark, "`k_max` (\(p.kMax)) must be ≥ `n_min` (\(p.nMin))",
                            hint: "the error memory must hold at least n_min errors before the test can run")
@@ -94,7 +99,8 @@ extension BoundaryParams: StageKind {
             + "error=\(error.rawValue),n_min=\(nMin),k_max=\(kMax),sigma_floor=\(FingerprintText.render(sigmaFloor)),"
             + "tau=\(FingerprintText.render(tau)),refractory=\(refractory),test=\(test.rawValue),"
             + "test_alpha=\(FingerprintText.render(testAlpha)),scale=\(scale.rawValue),"
-            + "cusum_drift=\(FingerprintText.render(cusumDrift)),cusum_threshold=\(FingerprintText.render(cusumThreshold)))"
+            + "cusum_drift=\(FingerprintText.render(cusumDrift)),cusum_threshold=\(FingerprintText.render(cusumThreshold)),"
+            + "keep_errors=\(keepErrors))"
     }
 
     func runnerMaker(_ b: StageBuild) throws -> () -> AnyStageRunner {

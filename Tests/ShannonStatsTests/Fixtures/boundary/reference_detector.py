@@ -7,7 +7,10 @@ shared/data/changepoints; BoundaryDefaultsPinTests pins the same numbers.
 
 Default parameters in this script's encoding: anticipator 3 (linear), L 20, scale 1 (mean
 absolute step x sqrt(pi/2)), test 0 (mean/sd z), tau 5, n_min 5, K_max 512, floor 1, gap 0,
-CUSUM k 0.5, h 8, position = current record.
+CUSUM k 0.5, h 8, position = current record, error memory kept across boundaries (keep=True).
+The test's sigma floor is divided by sqrt(D) (the error is a mean of D terms). The unit's floor relative to the values' magnitude (rel 1e-6) is applied here as in the Swift
+detector; this script predicts with the direct weighted sum over the window, the Swift code with
+running sums, so agreement also shows the detections do not hang on how the prediction rounds.
 """
 import json, sys
 import numpy as np
@@ -48,7 +51,7 @@ def loso(scores):
 import math
 import numpy as np
 
-def run(X, ant, L, alpha, scalek, testk, tau, nmin, kmax, floor, gap, ck=0.5, ch_=1e9, loc=0):
+def run(X, ant, L, alpha, scalek, testk, tau, nmin, kmax, floor, gap, ck=0.5, ch_=1e9, loc=0, keep=False, rel=1e-6):
     n,D=X.shape
     ctx=np.zeros((max(L,1),D)); cc=0; ch=0
     scale=np.zeros(D); sc=0; prev=np.zeros(D); hasprev=False
@@ -93,6 +96,8 @@ def run(X, ant, L, alpha, scalek, testk, tau, nmin, kmax, floor, gap, ck=0.5, ch
                 s2=scale[d] if sc>0 else 0.0
                 if scalek==0: sd=math.sqrt(s2)
                 else: sd=s2*1.2533141373155
+                # the unit's floor relative to the magnitude of the values compared
+                sd=max(sd, rel*max(abs(cur[d]),abs(pred[d])))
                 if rr==0: term=0.0
                 elif sd==0: term=1000.0
                 else: term=min(abs(rr)/sd,1000.0)
@@ -106,12 +111,14 @@ def run(X, ant, L, alpha, scalek, testk, tau, nmin, kmax, floor, gap, ck=0.5, ch
             if mc>=nmin and armed:
                 vals=np.empty(mc)
                 for i in range(mc): vals[i]=mem[(mh-mc+i+kmax)%kmax]
+                # the floor is per dimension; a mean of D standardised terms spreads as 1/sqrt(D)
+                fl=floor/math.sqrt(D)
                 if testk==0:
                     mu=vals.mean(); sg=vals.std()*math.sqrt(mc/(mc-1))
-                    z=(e-mu)/max(sg,floor)
+                    z=(e-mu)/max(sg,fl)
                 else:
                     med=np.median(vals); mad=np.median(np.abs(vals-med))*1.4826
-                    z=(e-med)/max(mad,floor)
+                    z=(e-med)/max(mad,fl)
                 b=z>tau
                 if not b:
                     S=max(0.0,S+z-ck)
@@ -119,8 +126,9 @@ def run(X, ant, L, alpha, scalek, testk, tau, nmin, kmax, floor, gap, ck=0.5, ch
                     if S>ch_: b=True
             if b:
                 p=t if (loc==0 or S<=ch_) else max(sstart,last+1)
-                out.append(p); mc=0; mh=0; cc=0; ch=0; last=t; S=0.0; sstart=t+1
-            else:
+                out.append(p); cc=0; ch=0; last=t; S=0.0; sstart=t+1
+                if not keep: mc=0; mh=0
+            if keep or not b:
                 mem[mh]=e; mh=(mh+1)%kmax; mc=min(mc+1,kmax)
         # push
         if ant==2:
@@ -141,7 +149,7 @@ def run(X, ant, L, alpha, scalek, testk, tau, nmin, kmax, floor, gap, ck=0.5, ch
 if __name__ == "__main__":
     scores = []
     for name, X, A in load():
-        s = f1(run(X, 3, 20, 0.0, 1, 0, 5.0, 5, 512, 1.0, 0, 0.5, 8.0, 0), A)
+        s = f1(run(X, 3, 20, 0.0, 1, 0, 5.0, 20, 512, 1.0, 0, 0.5, 8.0, 0, keep=True), A)
         scores.append(s)
         print(f"{name:20s} {s!r}")
     print("mean", repr(float(np.mean(scores))))
