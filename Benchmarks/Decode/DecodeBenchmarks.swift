@@ -1,4 +1,5 @@
 import Benchmark
+import Foundation
 import ShannonCore
 
 /// `RecordDecoder.decode` on the records the end-to-end benchmark streams (ops/bench/produce.py):
@@ -29,21 +30,14 @@ let benchmarks: @Sendable () -> Void = {
             + #""default_flag":\#(i % 9 == 0 ? 1 : 0),"applicant":{"age_band":"\#(bands[i % 6])"},"segment":"\#(segments[i % 3])"}"#
     }
 
-    let psiSpec = DecodeSpec(keyPath: "id", eventTimePath: "ts", fields: [
-        FieldSpec(name: "score", path: "score", type: .number),
-    ])
-    let allSpec = DecodeSpec(keyPath: "id", eventTimePath: "ts", fields: [
-        FieldSpec(name: "score", path: "score", type: .number),
-        FieldSpec(name: "bad", path: "bad", type: .label, badValues: [.number(1)], goodValues: [.number(0)]),
-        FieldSpec(name: "group", path: "group", type: .category),
-    ])
-    let creditSpec = DecodeSpec(keyPath: "applicant_id", eventTimePath: "ts", maxRecordBytes: 65536, fields: [
-        FieldSpec(name: "score", path: "score", type: .number),
-        FieldSpec(name: "bad", path: "default_flag", type: .label,
-                  badValues: [.number(1), .bool(true), .string("bad")], goodValues: [.number(0), .bool(false), .string("good")]),
-        FieldSpec(name: "age", path: "applicant.age_band", type: .category),
-        FieldSpec(name: "segment", path: "segment", type: .category, optional: true),
-    ])
+    // The decode blocks of the files themselves, so the benchmark follows them.
+    let psiSpec = decodeBlock(of: "ops/bench/psi-pipeline.yaml")
+    let creditSpec = decodeBlock(of: "pipelines/credit-psi.yaml")
+    var allSpec = psiSpec
+    var bad = psiSpec.fields[0], group = psiSpec.fields[0]
+    (bad.name, bad.path, bad.type, bad.badValues, bad.goodValues) = ("bad", "bad", .label, [.number(1)], [.number(0)])
+    (group.name, group.path, group.type) = ("group", "group", .category)
+    allSpec.fields += [bad, group]
 
     for (name, spec, pool) in [
         ("decode bench record (psi-pipeline.yaml: id, ts, score)", psiSpec, score),
@@ -61,6 +55,23 @@ let benchmarks: @Sendable () -> Void = {
             precondition(ok == benchmark.scaledIterations.count, "every benchmark record decodes")
             blackHole(decoder.number(0))
         }
+    }
+}
+
+/// The decode block of a pipeline file of this repository (with placeholder environment values
+/// and a placeholder reference sample, since the loader checks it: only the decode block is used).
+func decodeBlock(of file: String) -> DecodeSpec {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let reference = FileManager.default.temporaryDirectory.appendingPathComponent("decode-bench-reference.csv")
+    let sample = "score\n" + (0..<1000).map { String(500 + $0 % 200) }.joined(separator: "\n") + "\n"
+    try? sample.write(to: reference, atomically: true, encoding: .utf8)
+    let environment = ["BENCH_TOPIC": "t", "BENCH_GROUP": "g", "KAFKA_BOOTSTRAP": "localhost:9092",
+                       "BENCH_REFERENCE": reference.path]
+    do {
+        return try PipelineLoader.load(path: root.appendingPathComponent(file).path, environment: environment).decode
+    } catch {
+        fatalError("\(file): \(error)")
     }
 }
 
