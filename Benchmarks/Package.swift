@@ -36,6 +36,12 @@ let package = Package(
             path: "Boundary",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "DecodeBenchmarks",
+            dependencies: [.product(name: "ShannonCore", package: "Shannon"), .product(name: "Benchmark", package: "benchmark")],
+            path: "Decode",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
