@@ -113,7 +113,7 @@ enum ChangelogE2E {
         let log: String
         let directory: String
 
-        init(_ setup: Setup, name: String) throws {
+        init(_ setup: Setup, name: String, metricsPort: UInt16? = nil) throws {
             directory = E2E.tempDirectory("daemon-\(name)")
             log = directory + ".log"
             FileManager.default.createFile(atPath: log, contents: nil)
@@ -121,6 +121,7 @@ enum ChangelogE2E {
                 ?? E2E.root.appendingPathComponent(".build/debug/shannon").path
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["run", setup.file, "--checkpoint-dir", directory, "--log-level", "info"]
+                + (metricsPort.map { ["--metrics-port", "\($0)"] } ?? [])
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardOutput = handle
             process.standardError = handle
