@@ -173,6 +173,9 @@ public final class ChangelogStats: Sendable {
         public var staleMarkersIgnored = 0
         public var entriesWritten = 0
         public var markersWritten = 0
+        /// Restores since the last `takeUnreportedRestores` (for the metrics).
+        var unreportedEntries = 0
+        var unreportedSeconds: Double?
     }
 
     private let state = Mutex(Snapshot())
@@ -183,6 +186,16 @@ public final class ChangelogStats: Sendable {
         state.withLock {
             $0.restores += 1; $0.entriesRead += entries; $0.keysRestored += keys
             $0.lastRestoreSeconds = seconds; $0.lastRestoreEntries = entries; $0.staleMarkersIgnored += stale
+            $0.unreportedEntries += entries; $0.unreportedSeconds = seconds
+        }
+    }
+
+    /// Entries read and the last restore's time since the previous call: what the metrics have
+    /// not been told yet.
+    func takeUnreportedRestores() -> (entries: Int, seconds: Double?) {
+        state.withLock { s in
+            defer { s.unreportedEntries = 0; s.unreportedSeconds = nil }
+            return (s.unreportedEntries, s.unreportedSeconds)
         }
     }
 

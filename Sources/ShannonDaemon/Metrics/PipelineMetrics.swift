@@ -45,6 +45,9 @@ final class PipelineMetrics: Sendable {
     let checkpointWriteDuration: ValueHistogram
     let checkpointBytes: Counter
     let restoreDuration: ValueHistogram
+    /// The changelog's restores (ChangelogStats): records read and the last restore's time.
+    let changelogEntriesRead: Gauge
+    let changelogLastRestore: Gauge
 
     /// Latency buckets, seconds: a live stream's close takes milliseconds to seconds, a
     /// catching-up one minutes to hours (the age of the backlog).
@@ -104,6 +107,19 @@ final class PipelineMetrics: Sendable {
             descriptor: .shannon("shannon_restore_duration_seconds",
                                  "Time to load the state of newly assigned partitions (checkpoint files or changelog), per assignment."),
             labels: [p], buckets: Self.restoreBuckets)
+        changelogEntriesRead = r.makeGauge(descriptor: .shannon("shannon_changelog_restore_entries_read",
+            "Changelog records (entries, tombstones, markers) read by the pipeline's restores so far."), labels: [p])
+        changelogLastRestore = r.makeGauge(descriptor: .shannon("shannon_changelog_last_restore_seconds",
+            "Time of the last restore from the changelog (read to the end, rebuild, decompress)."), labels: [p])
+    }
+
+    /// Adds a worker's changelog restore figures (called when an assignment's restore is done;
+    /// the workers of a pipeline share these gauges, so each adds what it has not reported yet).
+    func changelogRestored(_ stats: ChangelogStats) {
+        let (entries, seconds) = stats.takeUnreportedRestores()
+        guard entries > 0 || seconds != nil else { return }
+        changelogEntriesRead.increment(by: Double(entries))
+        if let seconds { changelogLastRestore.set(seconds) }
     }
 
     /// The lag gauge of one partition (the registry hands back the same gauge for the same labels).

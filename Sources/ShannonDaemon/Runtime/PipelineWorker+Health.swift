@@ -89,6 +89,7 @@ extension PipelineWorker {
         guard let metrics else { return }
         if let started = observation.restoreStarted {
             metrics.restoreDuration.record(Double(MonotonicClock.nanoseconds() &- started) / 1e9)
+            if let changelog { metrics.changelogRestored(changelog.store.stats) }
             observation.restoreStarted = nil
         }
         for (tp, gauge) in observation.lagGauges where partitions[tp] == nil {

@@ -113,7 +113,7 @@ enum ChangelogE2E {
         let log: String
         let directory: String
 
-        init(_ setup: Setup, name: String) throws {
+        init(_ setup: Setup, name: String, metricsPort: UInt16? = nil) throws {
             directory = E2E.tempDirectory("daemon-\(name)")
             log = directory + ".log"
             FileManager.default.createFile(atPath: log, contents: nil)
@@ -123,6 +123,7 @@ enum ChangelogE2E {
             // One worker per daemon: the tests count partitions per daemon (3 of 6 each), which with
             // several workers per daemon would depend on how the assignor orders the members.
             process.arguments = ["run", setup.file, "--workers", "1", "--checkpoint-dir", directory, "--log-level", "info"]
+                + (metricsPort.map { ["--metrics-port", "\($0)"] } ?? [])
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardOutput = handle
             process.standardError = handle
