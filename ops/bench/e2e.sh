@@ -43,18 +43,9 @@ PY="$VENV/bin/python"
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
-"$SHANNON" dev-broker --topic "$TOPIC:3" --topic "credit-scores:$CREDIT_PARTITIONS" >"$OUT/broker.log" 2>&1 &
-BROKER_PID=$!
-cleanup() { kill -TERM "$BROKER_PID" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true; }
-trap cleanup EXIT
-for _ in $(seq 1 100); do
-  grep -q '^ready' "$OUT/broker.log" && break
-  kill -0 "$BROKER_PID" 2>/dev/null || { cat "$OUT/broker.log" >&2; exit 1; }
-  sleep 0.1
-done
-ADDR=$(awk '/^bootstrap:/ {print $2}' "$OUT/broker.log")
-[[ -n "$ADDR" ]] || { echo "the broker never printed its address" >&2; cat "$OUT/broker.log" >&2; exit 1; }
-export KAFKA_BOOTSTRAP=$ADDR
+source ops/bench/broker.sh
+trap stop_broker EXIT
+start_broker "$OUT/broker.log" --topic "$TOPIC:3" --topic "credit-scores:$CREDIT_PARTITIONS"
 
 "$PY" ops/bench/produce.py --bootstrap "$ADDR" --topic "$TOPIC" --partitions 3 --records "$RECORDS" \
   --shape score --reference "$OUT/reference.csv"

@@ -27,24 +27,16 @@ fi
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
-"$SHANNON" dev-broker --topic lat-src:3 --topic lat-alerts:1 >"$OUT/broker.log" 2>&1 &
-BROKER_PID=$!
+source ops/bench/broker.sh
 SHANNON_PID=
 cleanup() {
   [[ -n "$SHANNON_PID" ]] && { kill -TERM "$SHANNON_PID" 2>/dev/null || true; wait "$SHANNON_PID" 2>/dev/null || true; }
-  kill -TERM "$BROKER_PID" 2>/dev/null || true
-  wait "$BROKER_PID" 2>/dev/null || true
+  stop_broker
 }
 trap cleanup EXIT
-for _ in $(seq 1 100); do
-  grep -q '^ready' "$OUT/broker.log" && break
-  kill -0 "$BROKER_PID" 2>/dev/null || { cat "$OUT/broker.log" >&2; exit 1; }
-  sleep 0.1
-done
-ADDR=$(awk '/^bootstrap:/ {print $2}' "$OUT/broker.log")
-[[ -n "$ADDR" ]] || { echo "the broker never printed its address" >&2; cat "$OUT/broker.log" >&2; exit 1; }
+start_broker "$OUT/broker.log" --topic lat-src:3 --topic lat-alerts:1
 
-export KAFKA_BOOTSTRAP=$ADDR LAT_TOPIC=lat-src LAT_ALERTS=lat-alerts LAT_GROUP=bench-latency
+export LAT_TOPIC=lat-src LAT_ALERTS=lat-alerts LAT_GROUP=bench-latency
 "$SHANNON" run --log-format json --checkpoint-dir "$OUT/checkpoints" ops/bench/latency-pipeline.yaml \
   >"$OUT/shannon.log" 2>&1 &
 SHANNON_PID=$!
