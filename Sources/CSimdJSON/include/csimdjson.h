@@ -3,11 +3,18 @@
  * Why a C ABI: Swift imports C cleanly in every build mode; a C++-interop import of simdjson's
  * templates would tie our consumers to Swift's C++ interop flags. Why the DOM parser: it picks the
  * best kernel (haswell here) by runtime dispatch without `-m` flags, whereas On-Demand compiled
- * without them falls back to the portable kernel (see docs/pipelines.md for the measurement).
+ * without them falls back to the portable kernel, and it validates the whole record, which the
+ * dead-letter reasons need (see docs/pipelines.md for the measurement).
+ *
+ * One pass: the declared paths are compiled into a trie (path_plan.hpp), and csj_parse walks the
+ * parsed record once, reading each object's fields in order and descending only into values that
+ * hold a declared path, so every path is found in one walk rather than one walk from the root per
+ * path. It fills the caller's csj_value array, one entry per compiled path id; the array readers
+ * below then start from the element that walk found.
  *
  * One decoder = one parser + one padded input buffer + compiled field paths, all allocated up
  * front, so parsing a record allocates nothing. Not thread-safe: one decoder per thread. Strings
- * returned by csj_get point into the parser and stay valid until the next csj_parse. */
+ * in the values point into the parser and stay valid until the next csj_parse. */
 #ifndef CSIMDJSON_H
 #define CSIMDJSON_H
 
@@ -20,7 +27,7 @@ extern "C" {
 
 typedef struct csj_decoder csj_decoder;
 
-/* Kinds of a looked-up value. */
+/* Kinds of a located value. */
 enum {
     CSJ_MISSING = 0,
     CSJ_NULL = 1,
@@ -66,18 +73,21 @@ csj_decoder *csj_create(size_t max_bytes);
 void csj_destroy(csj_decoder *d);
 
 /* Compiles a dotted path ("a.b.0.c": keys of objects, or decimal indices into arrays) and
- * returns its id (>= 0), or -1 if the path is empty or has an empty segment. */
+ * returns its id (0, 1, 2, … in call order), or -1 if the path is empty or has an empty segment.
+ * An object step takes the first field with that key, as a lookup from the root would. */
 int32_t csj_add_path(csj_decoder *d, const char *path, size_t len);
+/* Number of compiled paths: the length of the array csj_parse fills. */
+size_t csj_path_count(const csj_decoder *d);
 
-/* Parses one record (copied into the padded buffer: librdkafka's buffers have no padding). */
-int32_t csj_parse(csj_decoder *d, const void *bytes, size_t len);
+/* Parses one record (copied into the padded buffer: librdkafka's buffers have no padding) and,
+ * when it is an object, locates every compiled path in one walk: values[id] for each path id
+ * (kind CSJ_MISSING when absent). values may be NULL when there are no paths; on any result
+ * other than CSJ_PARSE_OK its contents are unspecified. */
+int32_t csj_parse(csj_decoder *d, const void *bytes, size_t len, csj_value *values);
 /* simdjson's message for the last parse failure (static storage). */
 const char *csj_last_error(const csj_decoder *d);
 
-/* Looks up a compiled path in the last parsed record; returns the kind (CSJ_MISSING if absent). */
-int32_t csj_get(const csj_decoder *d, int32_t path, csj_value *out);
-
-/* Reads an array of numbers at `path` into out[0..<cap]. */
+/* Reads an array of numbers at `path` (as located by the last csj_parse) into out[0..<cap]. */
 int32_t csj_get_floats(const csj_decoder *d, int32_t path, float *out, size_t cap, size_t *count);
 int32_t csj_get_doubles(const csj_decoder *d, int32_t path, double *out, size_t cap, size_t *count);
 /* Reads an array of strings or integers at `path` as token ids: FNV-1a 64 of the string's

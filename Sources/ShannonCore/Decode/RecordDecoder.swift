@@ -4,7 +4,8 @@ import CSimdJSON
 /// Decodes JSON records into the fields a `DecodeSpec` declares, into storage allocated once.
 ///
 /// Hot path: one `decode(_:)` per record copies the bytes into simdjson's padded buffer, parses
-/// them (DOM, runtime-dispatched SIMD kernel) and walks each declared path; numbers, labels,
+/// them (DOM, runtime-dispatched SIMD kernel) and locates every declared path in one walk over
+/// the record (the trie of Sources/CSimdJSON/path_plan.hpp), which fills `values`; numbers, labels,
 /// category ids, vectors, token ids and number arrays land in per-field slots that are reused by
 /// the next record. Nothing allocates in steady state (token/number buffers only grow, to the
 /// largest record seen). Read the slots with the accessors below until the next `decode`.
@@ -13,6 +14,8 @@ import CSimdJSON
 public final class RecordDecoder {
     public let spec: DecodeSpec
     private let handle: OpaquePointer
+    /// What the one walk found, one entry per compiled path id (`FieldPlan.path`).
+    private let values: UnsafeMutablePointer<csj_value>
     /// Trivial (retain-free) per-slot plans for the hot loop; names and label sets live apart.
     private let plans: UnsafeMutablePointer<FieldPlan>
     private let names: [String]
@@ -68,6 +71,9 @@ public final class RecordDecoder {
             }
             (slots + i).initialize(to: slot)
         }
+        let valueCount = Swift.max(csj_path_count(h), 1)
+        values = .allocate(capacity: valueCount)
+        values.initialize(repeating: csj_value(), count: valueCount)
         counters = Array(repeating: 0, count: DeadLetterReason.allCases.count)
     }
 
@@ -75,6 +81,7 @@ public final class RecordDecoder {
         for i in 0..<slotCount { slots[i].release() }
         slots.deallocate()
         plans.deallocate()
+        values.deallocate()
         csj_destroy(handle)
     }
 
@@ -116,7 +123,7 @@ public final class RecordDecoder {
             return .bad(reason: .oversized, detail: "\(bytes.count) bytes > max_record_bytes \(spec.maxRecordBytes)")
         }
         let base = bytes.baseAddress ?? UnsafeRawPointer(slots)
-        switch csj_parse(handle, base, bytes.count) {
+        switch csj_parse(handle, base, bytes.count, values) {
         case Int32(CSJ_PARSE_OK): break
         case Int32(CSJ_PARSE_NOT_OBJECT): return .bad(reason: .notAnObject, detail: "the record is not a JSON object")
         case Int32(CSJ_PARSE_NUMBER):
@@ -153,8 +160,8 @@ public final class RecordDecoder {
             }
         default: break
         }
-        var value = csj_value()
-        let kind = csj_get(handle, plan.path, &value)
+        let value = values[Int(plan.path)]
+        let kind = value.kind
         if kind == Int32(CSJ_MISSING) || kind == Int32(CSJ_NULL) {
             slot.present = false
             slot.scalar = .nan
@@ -244,15 +251,13 @@ public final class RecordDecoder {
             }
             return nil
         case Int32(CSJ_ARRAY_MISSING):
-            var value = csj_value()
-            let kind = csj_get(handle, plan.path, &value)
+            let kind = values[Int(plan.path)].kind
             slot.present = false
             slot.count = 0
             if plan.optional && (kind == Int32(CSJ_MISSING) || kind == Int32(CSJ_NULL)) { return nil }
             return .bad(reason: .missingField, detail: "`\(names[plan.index])` (path \(pathTexts[plan.index])) is missing")
         case Int32(CSJ_ARRAY_WRONG_TYPE):
-            var value = csj_value()
-            let kind = csj_get(handle, plan.path, &value)
+            let kind = values[Int(plan.path)].kind
             if kind == Int32(CSJ_NULL) {
                 slot.present = false
                 slot.count = 0
