@@ -159,6 +159,15 @@ public final class PipelineDriver {
         partitions[k] = s
     }
 
+    /// Lets a partition go, as a daemon does when the group revokes it: its state (keys,
+    /// partial windows) leaves the engine without a final window, and the key counts drop by
+    /// what it held. Feeding the partition again starts it fresh.
+    public func revoke(topic: String? = nil, partition: Int32 = 0) {
+        let k = PartitionKey(topic: topic ?? spec.source.topics.first ?? "input", partition: partition)
+        partitions[k] = nil
+        order.removeAll { $0 == k }
+    }
+
     /// A new driver over the same plan, restarted from `checkpoints` (one per partition): what
     /// a daemon that crashed after those checkpoints would start from. Outputs and counts
     /// start empty.

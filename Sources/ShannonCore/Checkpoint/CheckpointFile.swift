@@ -26,20 +26,21 @@ public enum CheckpointFile {
     public static let maxUncompressedBytes = 1 << 34
 
     /// The header fields of a checkpoint file, readable without decompressing the body.
+    ///
+    /// The checkpoint's own fields (pipeline, partition, next offset, generation, …) are those of
+    /// `checkpoint`, read through as `header.generation`; only the file's framing is added here.
+    @dynamicMemberLookup
     public struct Header: Equatable, Sendable {
         public var formatVersion: UInt16
-        public var pipeline: String
-        public var topic: String
-        public var partition: Int32
-        public var nextOffset: Int64
-        public var generation: UInt64
-        public var createdAtMs: Int64
-        public var fingerprints: [String: UInt64]
+        /// The checkpoint as the header describes it; its `entries` are empty (they are the body).
+        public var checkpoint: Checkpoint
         public var bodyLength: UInt64
         public var uncompressedLength: UInt64
         public var bodyCRC: UInt32
         /// Bytes taken by magic + header record (the body starts here).
         public var headerLength: Int
+
+        public subscript<T>(dynamicMember path: KeyPath<Checkpoint, T>) -> T { checkpoint[keyPath: path] }
     }
 
     /// Serialises a checkpoint into the file format above.
@@ -111,10 +112,11 @@ public enum CheckpointFile {
             let uncompressed = try r.read(UInt64.self)
             let crc = try r.read(UInt32.self)
             try r.endRecord()
-            return Header(formatVersion: version, pipeline: pipeline, topic: topic, partition: partition,
-                          nextOffset: nextOffset, generation: generation, createdAtMs: createdAt,
-                          fingerprints: fingerprints, bodyLength: bodyLength, uncompressedLength: uncompressed,
-                          bodyCRC: crc, headerLength: fileMagic.count + r.position)
+            let described = Checkpoint(pipeline: pipeline, topic: topic, partition: partition, nextOffset: nextOffset,
+                                       generation: generation, createdAtMs: createdAt, fingerprints: fingerprints,
+                                       entries: [])
+            return Header(formatVersion: version, checkpoint: described, bodyLength: bodyLength,
+                          uncompressedLength: uncompressed, bodyCRC: crc, headerLength: fileMagic.count + r.position)
         } catch let d as CheckpointDefect {
             throw d
         } catch let e as StateDecodingError {
@@ -163,9 +165,9 @@ public enum CheckpointFile {
             _ = try r.readBytes() // the reserved section (see `encode`)
             try r.endRecord()
             try r.expectEnd()
-            return Checkpoint(pipeline: h.pipeline, topic: h.topic, partition: h.partition, nextOffset: h.nextOffset,
-                              generation: h.generation, createdAtMs: h.createdAtMs, fingerprints: h.fingerprints,
-                              entries: entries)
+            var checkpoint = h.checkpoint
+            checkpoint.entries = entries
+            return checkpoint
         } catch let d as CheckpointDefect {
             throw d
         } catch let e as StateDecodingError {

@@ -121,11 +121,10 @@ extension PipelineWorker {
                 gauge.set(Double(lag))
             }
         }
-        var keys = Array(repeating: 0, count: spec.stages.count)
-        for state in partitions.values {
-            for (i, n) in state.keysHeld.enumerated() { keys[i] += n }
-        }
-        // Each worker adds its change, so the gauge is the pipeline's total over its workers.
+        // The engine keeps the count as keys come and go (a revoked partition's runners take
+        // theirs off), so nothing walks the keys here. Each worker adds its change, so the
+        // gauge is the pipeline's total over its workers.
+        let keys = engine.counts.keysHeld
         for i in keys.indices where keys[i] != observation.keysReported[i] {
             metrics.keysHeld[i].increment(by: Double(keys[i] - observation.keysReported[i]))
         }

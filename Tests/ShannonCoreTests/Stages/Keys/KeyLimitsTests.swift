@@ -163,4 +163,17 @@ import ShannonTestSupport
         #expect(r.counts.keysHeld == [2] && r.counts.keysEvicted == [3])
         #expect(r.alerts.filter { $0.rule == "notice" }.count == 1)
     }
+
+    /// The daemon's `shannon_keys_held` gauge reads the engine's count: a revoked partition
+    /// must take its keys off it (the runners give them back when they go).
+    @Test func aRevokedPartitionTakesItsKeysOff() throws {
+        let d = try Self.driver(Self.pipeline(keys: nil, size: 100))
+        for k in ["a", "b", "c"] { d.send(json: "{\"x\": 0.2, \"g\": \"\(k)\"}", partition: 0) }
+        for k in ["a", "b"] { d.send(json: "{\"x\": 0.2, \"g\": \"\(k)\"}", partition: 1) }
+        #expect(d.counts.keysHeld == [5])
+        d.revoke(partition: 0)
+        #expect(d.counts.keysHeld == [2])
+        d.revoke(partition: 1)
+        #expect(d.counts.keysHeld == [0] && d.counts.keysEvicted == [0])
+    }
 }
